@@ -1,0 +1,109 @@
+import { z } from 'zod';
+
+/**
+ * The only reader of process.env. Every setting is documented in the README table and in
+ * infra/settings.json (the deployment's list); a test fails when the two disagree.
+ */
+
+const csv = z
+  .string()
+  .optional()
+  .transform((s) => (s ?? '').split(',').map((x) => x.trim()).filter((x) => x.length > 0));
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .optional()
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const positiveInt = (dflt: number) => z.coerce.number().int().positive().default(dflt);
+
+export const settingsSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(3978),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+    // Bot Framework identity. None set = local mode (no JWT check, for the Agents Playground).
+    BOT_ID: z.string().trim().optional(),
+    BOT_TYPE: z.enum(['UserAssignedMSI', 'SingleTenant']).default('UserAssignedMSI'),
+    BOT_TENANT_ID: z.string().trim().optional(),
+    BOT_PASSWORD: z.string().optional(),
+    ALLOWED_TENANTS: csv,
+    BOT_OPENID_METADATA_URL: z.string().url().optional(),
+
+    ADMINS: csv,
+    SCHOOLS_FILE: z.string().default('config/schools.yaml'),
+    PANELS_FILE: z.string().default('config/panels.yaml'),
+    CALENDAR_FILE: z.string().default('config/calendar.csv'),
+    SCHOOL_CALENDARS_DIR: z.string().default('config/calendars'),
+
+    STORE: z.enum(['sqlite', 'sharepoint']).default('sqlite'),
+    SQLITE_PATH: z.string().default('data/inclusion.db'),
+    DOCUMENTS_DIR: z.string().default('data/documents'),
+    DOCUMENT_MAX_BYTES: positiveInt(25 * 1024 * 1024),
+    DOCUMENT_TYPES: z
+      .string()
+      .default('pdf,docx,doc,odt,rtf,txt,xlsx,xls,csv,pptx,jpg,jpeg,png,heic')
+      .transform((s) => s.split(',').map((x) => x.trim().toLowerCase().replace(/^\./, '')).filter(Boolean)),
+    DOCUMENT_TARGET_MINUTES: positiveInt(30),
+    UPN_HASH_KEY: z.string().min(32, 'UPN_HASH_KEY must be at least 32 characters').optional(),
+
+    OUTBOX_POLL_MS: positiveInt(2000),
+
+    SHAREPOINT_SITE: z
+      .string()
+      .regex(/^[a-z0-9.-]+:\/.+$/i, 'SHAREPOINT_SITE must look like contoso.sharepoint.com:/sites/InclusionTrainingPortal')
+      .optional(),
+    GRAPH_BASE_URL: z.string().url().default('https://graph.microsoft.com/v1.0'),
+    GRAPH_CREDENTIAL: z.enum(['managed-identity', 'certificate', 'secret', 'token']).default('managed-identity'),
+    GRAPH_ACCESS_TOKEN: z.string().optional(),
+    GRAPH_TENANT_ID: z.string().optional(),
+    GRAPH_CLIENT_ID: z.string().optional(),
+    GRAPH_CLIENT_SECRET: z.string().optional(),
+    GRAPH_CERTIFICATE_PATH: z.string().optional(),
+  })
+  .superRefine((s, ctx) => {
+    const need = (cond: boolean, key: string, message: string) => {
+      if (cond) ctx.addIssue({ code: 'custom', path: [key], message });
+    };
+    const local = !s.BOT_ID;
+    need(!local && !s.BOT_TENANT_ID, 'BOT_TENANT_ID', 'BOT_TENANT_ID is required when BOT_ID is set (single-tenant bot)');
+    need(!local && s.BOT_TYPE === 'SingleTenant' && !s.BOT_PASSWORD, 'BOT_PASSWORD', 'BOT_PASSWORD is required when BOT_TYPE=SingleTenant');
+    need(!local && !s.UPN_HASH_KEY, 'UPN_HASH_KEY', 'UPN_HASH_KEY (32+ characters, from Key Vault) is required outside local mode');
+    need(s.STORE === 'sharepoint' && !s.SHAREPOINT_SITE, 'SHAREPOINT_SITE', 'SHAREPOINT_SITE is required when STORE=sharepoint');
+    need(s.GRAPH_CREDENTIAL === 'token' && s.STORE === 'sharepoint' && !s.GRAPH_ACCESS_TOKEN, 'GRAPH_ACCESS_TOKEN', 'GRAPH_ACCESS_TOKEN is required when GRAPH_CREDENTIAL=token');
+    need(s.GRAPH_CREDENTIAL === 'secret' && s.STORE === 'sharepoint' && !s.GRAPH_CLIENT_SECRET, 'GRAPH_CLIENT_SECRET', 'GRAPH_CLIENT_SECRET is required when GRAPH_CREDENTIAL=secret');
+    need(s.GRAPH_CREDENTIAL === 'certificate' && s.STORE === 'sharepoint' && !s.GRAPH_CERTIFICATE_PATH, 'GRAPH_CERTIFICATE_PATH', 'GRAPH_CERTIFICATE_PATH is required when GRAPH_CREDENTIAL=certificate');
+  });
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+export interface Config extends Settings {
+  /** No bot identity configured: anonymous Bot Framework auth, for the Agents Playground and tests. */
+  readonly localMode: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Parse settings; throws ConfigError naming every bad setting so start-up fails fast. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const picked: Record<string, string | undefined> = {};
+  for (const key of settingNames()) {
+    const v = env[key];
+    picked[key] = v === '' ? undefined : v;
+  }
+  const parsed = settingsSchema.safeParse(picked);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(settings)'}: ${i.message}`));
+  }
+  return { ...parsed.data, localMode: !parsed.data.BOT_ID };
+}
+
+/** Names of every setting the product reads (used by the deployment-settings test). */
+export function settingNames(): string[] {
+  return Object.keys(settingsSchema.shape);
+}
