@@ -29,6 +29,7 @@ export interface Authority {
 export interface Directory {
   authority(): Authority;
   school(id: string): School | undefined;
+  schools(): readonly School[];
   /** Schools the user may refer for: the ones listing them as ALNCo, or all for a service admin. */
   schoolsFor(aadObjectId: string): readonly School[];
   isAdmin(aadObjectId: string): boolean;

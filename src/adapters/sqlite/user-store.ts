@@ -1,0 +1,46 @@
+import type { ConversationRef, ConversationStore, Language, UserStore } from '../../ports/users';
+import type { Db } from './database';
+
+export class SqliteUserStore implements UserStore {
+  constructor(private readonly db: Db) {}
+
+  async language(aadObjectId: string): Promise<Language | undefined> {
+    const row = this.db.prepare('SELECT language FROM users WHERE aad_object_id = ?').get(aadObjectId) as { language: string | null } | undefined;
+    return row?.language === 'cy' || row?.language === 'en' ? row.language : undefined;
+  }
+
+  async setLanguage(aadObjectId: string, language: Language): Promise<void> {
+    this.db.prepare('INSERT INTO users (aad_object_id, language) VALUES (?, ?) ON CONFLICT (aad_object_id) DO UPDATE SET language = excluded.language').run(aadObjectId, language);
+  }
+
+  async setDocumentTarget(aadObjectId: string, reference: string, until: Date): Promise<void> {
+    this.db
+      .prepare(
+        'INSERT INTO users (aad_object_id, document_target, document_target_until) VALUES (?, ?, ?) ON CONFLICT (aad_object_id) DO UPDATE SET document_target = excluded.document_target, document_target_until = excluded.document_target_until',
+      )
+      .run(aadObjectId, reference, until.toISOString());
+  }
+
+  async documentTarget(aadObjectId: string, now: Date): Promise<string | undefined> {
+    const row = this.db.prepare('SELECT document_target, document_target_until FROM users WHERE aad_object_id = ?').get(aadObjectId) as
+      | { document_target: string | null; document_target_until: string | null }
+      | undefined;
+    if (!row?.document_target || !row.document_target_until || row.document_target_until <= now.toISOString()) return undefined;
+    return row.document_target;
+  }
+}
+
+export class SqliteConversationStore implements ConversationStore {
+  constructor(private readonly db: Db) {}
+
+  async save(key: string, ref: ConversationRef): Promise<void> {
+    this.db
+      .prepare('INSERT INTO conversations (key, ref, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET ref = excluded.ref, updated_at = excluded.updated_at')
+      .run(key, JSON.stringify(ref), new Date().toISOString());
+  }
+
+  async get(key: string): Promise<ConversationRef | undefined> {
+    const row = this.db.prepare('SELECT ref FROM conversations WHERE key = ?').get(key) as { ref: string } | undefined;
+    return row ? (JSON.parse(row.ref) as ConversationRef) : undefined;
+  }
+}

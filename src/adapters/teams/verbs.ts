@@ -1,0 +1,26 @@
+/** Card action verbs: one typed key space, so a typo is a compile error. */
+export const VERBS = {
+  submitReferral: 'referral.submit',
+  chooseDocuments: 'documents.choose',
+  myPage: 'my.page',
+} as const;
+export type Verb = (typeof VERBS)[keyof typeof VERBS];
+
+/** Commands with their English and Welsh names (a leading slash is optional). */
+export const COMMANDS = {
+  refer: ['refer', 'atgyfeirio'],
+  my: ['my', 'fy'],
+  help: ['help', 'cymorth'],
+  language: ['iaith', 'language'],
+} as const;
+export type Command = keyof typeof COMMANDS;
+
+export function parseCommand(text: string | undefined): { command: Command; args: string[] } | undefined {
+  const words = (text ?? '').trim().replace(/^\/+/, '').split(/\s+/).filter(Boolean);
+  const head = words[0]?.toLowerCase();
+  if (!head) return undefined;
+  for (const [command, names] of Object.entries(COMMANDS) as [Command, readonly string[]][]) {
+    if (names.includes(head)) return { command, args: words.slice(1) };
+  }
+  return undefined;
+}

@@ -1,0 +1,182 @@
+import { TeamsAdapter } from '@microsoft/teams-ai';
+import { existsSync, readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { deliverOutbox } from './app/deliver-outbox';
+import { ConfigError, loadConfig, type Config } from './config';
+import { ConfigFileError, loadSchoolsFile } from './adapters/files/schools-file';
+import { CalendarClocks, CalendarFileError } from './adapters/files/statutory-clocks';
+import { createHttpServer } from './adapters/http/server';
+import { LocalDocumentStore } from './adapters/localfs/document-store';
+import { HmacHasher, localHashKey } from './adapters/localfs/hmac-hasher';
+import { HttpFileFetcher } from './adapters/localfs/http-file-fetcher';
+import { createLogger, type Logger } from './adapters/log';
+import { startWorker } from './adapters/scheduler/outbox-worker';
+import { SqliteAuditLog } from './adapters/sqlite/audit-log';
+import { openDatabase } from './adapters/sqlite/database';
+import { SqliteOutboxStore } from './adapters/sqlite/outbox-store';
+import { SqliteReferralStore } from './adapters/sqlite/referral-store';
+import { SqliteConversationStore, SqliteUserStore } from './adapters/sqlite/user-store';
+import { createBot } from './adapters/teams/bot';
+import { TeamsNotifier } from './adapters/teams/notifier';
+import { renderOutboxMessage, targetResolver } from './adapters/teams/outbox-rendering';
+import type { Clock } from './ports/clock';
+
+function packageVersion(): string {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+  }
+  return 'unknown';
+}
+const VERSION = packageVersion();
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export interface Running {
+  readonly url: string;
+  readonly config: Config;
+  close(): Promise<void>;
+}
+
+export interface MainOptions {
+  readonly env?: Record<string, string | undefined>;
+  readonly clock?: Clock;
+  readonly log?: Logger;
+  /** Start the outbox worker (default true). */
+  readonly worker?: boolean;
+}
+
+/** The composition root: read config, open the stores, wire the use cases to Teams and HTTP, start serving. */
+export async function main(options: MainOptions = {}): Promise<Running> {
+  const config = loadConfig(options.env ?? process.env);
+  const log = options.log ?? createLogger(config.LOG_LEVEL);
+  const clock: Clock = options.clock ?? { now: () => new Date() };
+
+  if (config.STORE !== 'sqlite') throw new ConfigError(['STORE: only "sqlite" is available in this build']);
+  const directory = loadSchoolsFile(config.SCHOOLS_FILE, config.ADMINS);
+  const authority = directory.authority();
+  const clocks = new CalendarClocks({
+    country: authority.country,
+    calendarFile: config.CALENDAR_FILE,
+    schoolCalendarsDir: config.SCHOOL_CALENDARS_DIR,
+    insetCountsAsSchoolDays: authority.insetCountsAsSchoolDays,
+    schoolIds: directory.schools().map((s) => s.id),
+  });
+  if (!clocks.configured) log.warn({ event: 'calendar.missing', file: config.CALENDAR_FILE }, 'no term dates configured: school-day due dates will not be shown');
+
+  const db = openDatabase(config.SQLITE_PATH);
+  const referrals = new SqliteReferralStore(db);
+  const audit = new SqliteAuditLog(db);
+  const outbox = new SqliteOutboxStore(db);
+  const users = new SqliteUserStore(db);
+  const conversations = new SqliteConversationStore(db);
+  const documents = new LocalDocumentStore(config.DOCUMENTS_DIR);
+  const hasher = new HmacHasher(config.UPN_HASH_KEY ?? localHashKey(join(dirname(config.SQLITE_PATH), 'upn-hash.key')));
+
+  // Local mode: anonymous Bot Framework auth (Agents Playground, tests). Otherwise every request's JWT is verified.
+  const adapter = new TeamsAdapter(
+    config.localMode
+      ? {}
+      : {
+          MicrosoftAppId: config.BOT_ID,
+          MicrosoftAppType: config.BOT_TYPE,
+          MicrosoftAppTenantId: config.BOT_TENANT_ID,
+          ...(config.BOT_PASSWORD ? { MicrosoftAppPassword: config.BOT_PASSWORD } : {}),
+          ...(config.BOT_OPENID_METADATA_URL ? { ToBotFromChannelOpenIdMetadataUrl: config.BOT_OPENID_METADATA_URL } : {}),
+        },
+  );
+  const allowedTenants = config.ALLOWED_TENANTS.length > 0 ? config.ALLOWED_TENANTS : config.localMode ? [] : [config.BOT_TENANT_ID!];
+
+  const bot = createBot({
+    adapter,
+    ...(config.BOT_ID ? { botAppId: config.BOT_ID } : {}),
+    directory,
+    referrals,
+    audit,
+    users,
+    conversations,
+    documents,
+    fetcher: new HttpFileFetcher(),
+    clocks,
+    hasher,
+    clock,
+    log,
+    documentMaxBytes: config.DOCUMENT_MAX_BYTES,
+    documentTypes: config.DOCUMENT_TYPES,
+    documentTargetMinutes: config.DOCUMENT_TARGET_MINUTES,
+    allowedTenants,
+  });
+
+  const notifier = new TeamsNotifier(adapter, config.BOT_ID ?? '');
+  const waitingLogged = new Set<number>();
+  const worker =
+    options.worker === false
+      ? undefined
+      : startWorker(
+          'outbox',
+          config.OUTBOX_POLL_MS,
+          () =>
+            deliverOutbox({
+              outbox,
+              notifier,
+              clock,
+              maxAttempts: 8,
+              resolve: targetResolver({ conversations, users, panelsForRoute: () => [] }),
+              render: renderOutboxMessage,
+              onWaiting: (m, reason) => {
+                if (waitingLogged.has(m.id)) return;
+                waitingLogged.add(m.id);
+                log.warn({ event: 'outbox.waiting', outboxId: m.id, target: m.target.kind, route: 'routeId' in m.target ? m.target.routeId : undefined, reason }, 'message waiting: link a panel channel with /panel link');
+              },
+            }),
+          log,
+        );
+
+  const server = createHttpServer({
+    adapter,
+    run: (context) => bot.run(context),
+    log,
+    maxBodyBytes: MAX_BODY_BYTES,
+    health: async () => {
+      const storeOk = (db.prepare('SELECT 1 AS ok').get() as { ok: number }).ok === 1;
+      const counts = await outbox.counts();
+      return {
+        ok: storeOk,
+        version: VERSION,
+        mode: config.localMode ? 'local' : 'bot-framework',
+        store: { kind: config.STORE, ok: storeOk },
+        calendar: { configured: clocks.configured },
+        outbox: counts,
+        ...(counts.waiting > 0 ? { attention: `${counts.waiting} message(s) waiting for a panel channel to be linked (/panel link)` } : {}),
+      };
+    },
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${address.port}`;
+  log.info({ event: 'started', url, mode: config.localMode ? 'local' : 'bot-framework', version: VERSION }, `Inclusion bot listening on ${url}/api/messages`);
+
+  return {
+    url,
+    config,
+    async close() {
+      await worker?.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      db.close();
+    },
+  };
+}
+
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    if (e instanceof ConfigError || e instanceof ConfigFileError || e instanceof CalendarFileError) {
+      process.stderr.write(`${e.message}\n`);
+    } else {
+      process.stderr.write(`Start-up failed: ${(e as Error).stack ?? String(e)}\n`);
+    }
+    process.exit(1);
+  });
+}
