@@ -8,8 +8,10 @@ const options = <K extends string>(ids: readonly K[], names: Record<K, string>) 
 
 /** Long dates in the user's language, e.g. "Tuesday 19 January 2027" / "Dydd Mawrth 19 Ionawr 2027". */
 export function formatDate(iso: string, language: Language): string {
-  const d = new Date(`${iso}T12:00:00Z`);
-  return new Intl.DateTimeFormat(language === 'cy' ? 'cy-GB' : 'en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(d);
+  const parts = new Intl.DateTimeFormat(language === 'cy' ? 'cy-GB' : 'en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).formatToParts(new Date(`${iso}T12:00:00Z`));
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  // Built from parts so ICU versions that add a comma after the weekday all read the same.
+  return `${part('weekday')} ${part('day')} ${part('month')} ${part('year')}`;
 }
 
 export function errorText(language: Language, e: FieldError): string {

@@ -204,8 +204,7 @@ export function createBot(deps: BotDeps): Application<TurnState> {
     const result = await submitReferral(deps, actor, parsed.form, parsed.idempotencyKey);
     if (!result.ok) {
       if (result.error.code === 'REFERRAL.NOT_ALNCO') return noticeCard(t(language, 'refused.notAlnco', { contact: result.error.contact }), { color: 'Warning' });
-      const values = parseReferralSubmit(data);
-      return formFor(language, actor, { values: values.ok ? values.form : values.values, errors: [...result.error.fieldErrors], idempotencyKey: parsed.idempotencyKey });
+      return formFor(language, actor, { values: parsed.values, errors: [...result.error.fieldErrors], idempotencyKey: parsed.idempotencyKey });
     }
     const { referral, created } = result.value;
     if (created) deps.log.info({ event: 'referral.submitted', reference: referral.reference, route: referral.routeId, correlationId: actor.correlationId }, 'referral submitted');

@@ -8,7 +8,7 @@ const key = z.string().trim().min(8).max(64).regex(/^[A-Za-z0-9-]+$/);
 
 /** Data of the referral card's submit: our idempotency key plus the form's inputs. Other keys are refused. */
 export function parseReferralSubmit(data: unknown):
-  | { ok: true; idempotencyKey: string; form: Record<string, unknown> }
+  | { ok: true; idempotencyKey: string; form: Record<string, unknown>; values: Record<string, unknown> }
   | { ok: false; reason: 'unreadable' | 'unknown-fields'; fields?: string[]; idempotencyKey?: string; values: Record<string, unknown> } {
   if (!data || typeof data !== 'object' || Array.isArray(data)) return { ok: false, reason: 'unreadable', values: {} };
   const record = data as Record<string, unknown>;
@@ -25,7 +25,7 @@ export function parseReferralSubmit(data: unknown):
   if (unknown.length > 0) return { ok: false, reason: 'unknown-fields', fields: unknown.slice(0, 5).map((f) => f.slice(0, 40)), idempotencyKey: k.data, values };
   const form: Record<string, unknown> = {};
   for (const f of REFERRAL_FORM_FIELDS) if (f in record) form[f] = record[f];
-  return { ok: true, idempotencyKey: k.data, form };
+  return { ok: true, idempotencyKey: k.data, form, values };
 }
 
 export const referenceSchema = z.string().trim().max(32).regex(/^[A-Za-z]{2,6}-\d{4}-\d{6,}$/).transform((s) => s.toUpperCase());
