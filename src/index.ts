@@ -18,7 +18,7 @@ import { SqliteOutboxStore } from './adapters/sqlite/outbox-store';
 import { SqliteReferralStore } from './adapters/sqlite/referral-store';
 import { SqliteConversationStore, SqliteUserStore } from './adapters/sqlite/user-store';
 import { createBot } from './adapters/teams/bot';
-import { TeamsNotifier } from './adapters/teams/notifier';
+import { botFrameworkTokens, ConnectorSender } from './adapters/teams/connector-sender';
 import { renderOutboxMessage, targetResolver } from './adapters/teams/outbox-rendering';
 import type { Clock } from './ports/clock';
 
@@ -106,7 +106,7 @@ export async function main(options: MainOptions = {}): Promise<Running> {
     allowedTenants,
   });
 
-  const notifier = new TeamsNotifier(adapter, config.BOT_ID ?? '');
+  const notifier = new ConnectorSender(botFrameworkTokens(adapter.credentialsFactory, config.BOT_ID, config.BOT_TENANT_ID));
   const waitingLogged = new Set<number>();
   const worker =
     options.worker === false

@@ -1,5 +1,5 @@
 import type { Clock } from '../ports/clock';
-import type { Notifier } from '../ports/notifier';
+import { SendFailure, type Notifier } from '../ports/notifier';
 import type { OutboxMessage, OutboxStore, OutboxTarget } from '../ports/outbox';
 import type { ConversationRef, Language } from '../ports/users';
 
@@ -50,8 +50,11 @@ export async function deliverOutbox(deps: OutboxDeliveryDeps, limit = 50): Promi
       sent++;
     } catch (e) {
       const attempts = message.attempts + 1;
-      const dead = attempts >= deps.maxAttempts;
-      await deps.outbox.markFailed(message.id, e instanceof Error ? e.name + ': ' + e.message.slice(0, 200) : 'error', new Date(now.getTime() + backoffMs(attempts)), dead);
+      const failure = e instanceof SendFailure ? e : undefined;
+      const dead = attempts >= deps.maxAttempts || failure?.permanent === true;
+      // Honour the service's Retry-After when it gave one; otherwise exponential backoff with jitter.
+      const waitMs = Math.max(backoffMs(attempts), failure?.retryAfterMs ?? 0);
+      await deps.outbox.markFailed(message.id, e instanceof Error ? e.name + ': ' + e.message.slice(0, 200) : 'error', new Date(now.getTime() + waitMs), dead);
       failed++;
     }
   }

@@ -31,7 +31,8 @@ export interface OutboxMessage extends NewOutboxMessage {
 }
 
 export interface OutboxStore {
-  enqueue(messages: readonly NewOutboxMessage[]): Promise<void>;
+  /** Queue messages due from `at`; a key already queued is left as it is. */
+  enqueue(messages: readonly NewOutboxMessage[], at: Date): Promise<void>;
   /** Messages due now (pending or waiting, next attempt passed), oldest first. */
   due(now: Date, limit: number): Promise<OutboxMessage[]>;
   markSent(id: number, activityId: string | undefined, at: Date): Promise<void>;

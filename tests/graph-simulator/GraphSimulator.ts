@@ -215,7 +215,6 @@ export class GraphSimulator {
   private tokens = new Map<string, TokenInfo>();
   private grantRequired = new Set<string>();
   private uploads = new Map<string, UploadSessionRecord>();
-  private downloads = new Map<string, { driveId: string; itemId: number }>();
   private logEntries: RequestLogEntry[] = [];
   private seq = 0;
   private httpRequests = 0;
@@ -417,7 +416,6 @@ export class GraphSimulator {
     this.tokens.clear();
     this.grantRequired.clear();
     this.uploads.clear();
-    this.downloads.clear();
     this.faults.clear();
     this.latencyMs = 0;
     this.clearLog();
@@ -1602,10 +1600,9 @@ export class GraphSimulator {
     return json;
   }
 
+  /** Pre-authenticated download URL; the token just encodes drive and item (ids are never reused). */
   private downloadUrl(drive: DriveRecord, it: ItemRecord): string {
-    const token = b64url(guid());
-    this.downloads.set(token, { driveId: drive.id, itemId: it.id });
-    return `${this.origin}/_download/${token}`;
+    return `${this.origin}/_download/${b64url(JSON.stringify([drive.id, it.id]))}`;
   }
 
   private routeDrive(r: SimRequest, tok: TokenInfo, drive: DriveRecord, rawRest: string): SimResponse {
@@ -1822,9 +1819,15 @@ export class GraphSimulator {
 
   private handleDownload(r: SimRequest): SimResponse {
     if (r.method !== 'GET') throw err.methodNotAllowed();
-    const ref = this.downloads.get(decodeSeg(r.path.slice('/_download/'.length)));
-    const drive = ref ? this.drives.get(ref.driveId) : undefined;
-    const item = ref && drive ? this.listOfDrive(drive).items.get(ref.itemId) : undefined;
+    let ref: unknown;
+    try {
+      ref = JSON.parse(Buffer.from(decodeSeg(r.path.slice('/_download/'.length)), 'base64url').toString('utf8'));
+    } catch {
+      ref = undefined;
+    }
+    const [driveId, itemId] = Array.isArray(ref) ? (ref as unknown[]) : [];
+    const drive = typeof driveId === 'string' ? this.drives.get(driveId) : undefined;
+    const item = drive && typeof itemId === 'number' ? this.listOfDrive(drive).items.get(itemId) : undefined;
     if (!item?.doc) throw err.notFound('The download URL is not valid.');
     return { status: 200, headers: { 'Content-Type': item.doc.mimeType }, raw: Buffer.from(item.doc.content) };
   }

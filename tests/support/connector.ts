@@ -50,6 +50,7 @@ export class LocalConnector {
 
   clear(): void {
     this.received.length = 0;
+    this.failures = [];
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

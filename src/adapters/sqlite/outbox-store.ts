@@ -23,8 +23,8 @@ const fromRow = (r: Row): OutboxMessage => ({
 export class SqliteOutboxStore implements OutboxStore {
   constructor(private readonly db: Db) {}
 
-  async enqueue(messages: readonly NewOutboxMessage[]): Promise<void> {
-    this.db.transaction(() => insertOutbox(this.db, messages, new Date()))();
+  async enqueue(messages: readonly NewOutboxMessage[], at: Date): Promise<void> {
+    this.db.transaction(() => insertOutbox(this.db, messages, at))();
   }
 
   async due(now: Date, limit: number): Promise<OutboxMessage[]> {
