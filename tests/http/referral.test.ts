@@ -49,7 +49,8 @@ test('/refer answers with the referral card offering only the ALNCo\'s schools',
   const ids = Object.keys(inputs(card));
   for (const f of ['routeId', 'learnerRef', 'initials', 'yearGroup', 'dateOfBirth', 'areasOfNeed', 'tried', 'ask', 'consentGivenBy']) expect(ids).toContain(f);
   // Every input has a visible label (the Playground and screen readers find fields by label).
-  for (const id of ids) expect(typeof input(card, id)!.label).toBe('string');
+  for (const id of ids) expect(input(card, id)!.label).toMatch(/^[^$]{3,}$/);
+  expect(JSON.stringify(card)).not.toContain('${');
   expect(card.version).toBe('1.5');
 });
 
@@ -64,6 +65,7 @@ test('a valid submit stores one referral, audits it, queues the channel card, an
   // 23 Nov 2026 + 35 school days: 19 to the end of term (18 Dec), Christmas, INSET 4 Jan, then 16 more → Tue 26 Jan 2027.
   expect(f['Due by']).toBe('Tuesday 26 January 2027');
   expect(actions(card).map((a) => a.verb)).toEqual(['documents.choose', 'my.page']);
+  expect(JSON.stringify(card)).not.toContain('${');
 
   expect(count('SELECT COUNT(*) AS n FROM referrals')).toBe(1);
   expect(count("SELECT COUNT(*) AS n FROM audit WHERE action = 'referral.submit' AND record_id = 'MON-2026-000001'")).toBe(1);
@@ -214,6 +216,7 @@ test('/my lists the user\'s referrals newest first, paged, with due dates, and t
   h.connector.clear();
   await h.post(message('/my', o()));
   const card = h.connector.cards(conv)[0];
+  expect(JSON.stringify(card)).not.toContain('${');
   const text = cardText(card);
   expect(text).toContain('MON-2026-000007');
   expect(text).not.toContain('MON-2026-000002');

@@ -1,4 +1,4 @@
-import { AREAS_OF_NEED, CONSENT_GIVERS, LANGUAGES_OF_EDUCATION, STAGES, URGENCIES, YEAR_GROUPS, type FieldError, type Referral } from '../../domain/referral';
+import { AREAS_OF_NEED, CONSENT_GIVERS, LANGUAGES_OF_EDUCATION, REFERRAL_FORM_FIELDS, STAGES, URGENCIES, YEAR_GROUPS, type FieldError, type Referral } from '../../domain/referral';
 import { AGENCIES, ROUTE_IDS, type Country, type RouteId } from '../../domain/routes';
 import { strings, t, type Language } from '../../i18n';
 import type { School } from '../../ports/directory';
@@ -33,7 +33,10 @@ export function referralFormCard(input: ReferralFormInput): Card {
   const s = strings(input.language);
   const errors: Record<string, string> = {};
   for (const e of input.errors ?? []) errors[e.field] = errorText(input.language, e);
-  const values = Object.fromEntries(Object.entries(input.values ?? {}).map(([k, v]) => [k, v === undefined || v === null ? '' : String(v)]));
+  // Every field gets a value ('' when empty): an unbound ${...} would otherwise show as literal text.
+  const values: Record<string, string> = Object.fromEntries(REFERRAL_FORM_FIELDS.map((f) => [f, '']));
+  for (const [k, v] of Object.entries(input.values ?? {})) if (k in values && v !== undefined && v !== null) values[k] = String(v);
+  if (!values.lookedAfter) values.lookedAfter = 'false';
   if (input.schools.length === 1 && !values.schoolId) values.schoolId = input.schools[0]!.id;
   if (!values.urgency) values.urgency = 'routine';
   return renderCard('referral-form', {
