@@ -571,7 +571,7 @@ export class GraphSimulator {
         : new GraphHttpError(500, 'generalException', e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e));
     return {
       status: ge.status,
-      headers: { 'Content-Type': GRAPH_JSON, ...ge.headers },
+      headers: { 'Content-Type': GRAPH_JSON, ...ge.headers, 'request-id': requestId, 'client-request-id': r.headers['client-request-id'] ?? requestId },
       json: graphErrorBody(ge, requestId, r.headers['client-request-id'], this.now()),
     };
   }
@@ -856,6 +856,7 @@ export class GraphSimulator {
       const indexed = body['indexed'] === undefined ? col.indexed : body['indexed'] === true;
       const unique = body['enforceUniqueValues'] === undefined ? col.enforceUniqueValues : body['enforceUniqueValues'] === true;
       if (unique && !indexed) throw err.badRequest('You must index this column to enforce unique values.');
+      if (indexed && !col.indexed) this.checkIndexable(col);
       if (indexed && !col.indexed && this.indexedCount(list) >= this.opts.maxIndexedColumns) {
         throw err.badRequest(`A list cannot have more than ${this.opts.maxIndexedColumns} indexed columns.`);
       }
@@ -902,7 +903,7 @@ export class GraphSimulator {
     const indexed = c['indexed'] === true;
     const unique = c['enforceUniqueValues'] === true;
     if (unique && !indexed) throw err.badRequest('You must index this column to enforce unique values.');
-    return {
+    const col: ColumnRecord = {
       id: guid(),
       name,
       displayName: typeof c['displayName'] === 'string' ? c['displayName'] : name,
@@ -915,6 +916,15 @@ export class GraphSimulator {
       readOnly: false,
       hidden: c['hidden'] === true,
     };
+    if (indexed) this.checkIndexable(col);
+    return col;
+  }
+
+  /** SharePoint cannot index multiple lines of text (nor multi-value columns, which the simulator does not have). */
+  private checkIndexable(col: ColumnRecord): void {
+    if (col.type === 'text' && col.facet['allowMultipleLines'] === true) {
+      throw err.badRequest(`Column '${col.name}' cannot be indexed: multiple lines of text columns do not support indexes.`);
+    }
   }
 
   private addColumn(list: ListRecord, col: ColumnRecord): ColumnRecord {
@@ -1038,7 +1048,8 @@ export class GraphSimulator {
         );
       }
       if (list.items.size > this.opts.listViewThreshold) {
-        throw err.badRequest('The attempted operation is prohibited because it exceeds the list view threshold.');
+        // The shape Graph returns for such queries (documented by a vendor manual; status not documented).
+        throw new GraphHttpError(400, 'notSupported', 'The request is unprocessable because it uses too many resources', 'tooManyResources');
       }
     }
 
