@@ -531,6 +531,11 @@ export class GraphSimulator {
     } catch (e) {
       const res = this.errorResponse(e, r, requestId);
       entry.status = res.status;
+      // dropAfterApply: whatever the request produced (even an error), the client never hears it.
+      if (decision?.kind === 'dropAfterApply') {
+        entry.dropped = true;
+        return { res, dropped: true };
+      }
       return { res, dropped: false };
     }
   }

@@ -579,8 +579,11 @@ describe('fault injection', () => {
     expect(sim.getItems(site.id, listId).map((i) => i.fields['Key'])).toEqual(['k1']);
     // The client's retry hits the unique idempotency column.
     expect((await call('POST', url, { body: { fields: { Key: 'k1' } } })).status).toBe(409);
+    // A dropped answer is dropped even when the request failed.
+    sim.faults.next('POST', /\/items$/, 'dropAfterApply');
+    await expect(call('POST', url, { body: { fields: { Key: 'k1' } } })).rejects.toThrow();
     const dropped = sim.log.filter((e) => e.dropped);
-    expect(dropped.map((e) => [e.fault, e.status])).toEqual([['drop', null], ['dropAfterApply', 201]]);
+    expect(dropped.map((e) => [e.fault, e.status])).toEqual([['drop', null], ['dropAfterApply', 201], ['dropAfterApply', 409]]);
   });
 
   it('412 faults only hit requests carrying If-Match; latency is real but optional', async () => {
