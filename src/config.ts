@@ -46,13 +46,19 @@ export const settingsSchema = z
       .default('pdf,docx,doc,odt,rtf,txt,xlsx,xls,csv,pptx,jpg,jpeg,png,heic')
       .transform((s) => s.split(',').map((x) => x.trim().toLowerCase().replace(/^\./, '')).filter(Boolean)),
     DOCUMENT_TARGET_MINUTES: positiveInt(30),
-    UPN_HASH_KEY: z.string().min(32, 'UPN_HASH_KEY must be at least 32 characters').optional(),
+    UPN_HASH_KEY: z
+      .string()
+      .min(32, 'UPN_HASH_KEY must be at least 32 characters')
+      .refine((v) => !v.startsWith('@Microsoft.KeyVault('), 'UPN_HASH_KEY is an unresolved Key Vault reference: check the identity can read the secret')
+      .optional(),
 
     OUTBOX_POLL_MS: positiveInt(2000),
+    /** Set by Azure App Service itself; its presence forbids local mode (no JWT check) in a deployment. */
+    WEBSITE_SITE_NAME: z.string().optional(),
 
     SHAREPOINT_SITE: z
       .string()
-      .regex(/^[a-z0-9.-]+:\/.+$/i, 'SHAREPOINT_SITE must look like contoso.sharepoint.com:/sites/InclusionTrainingPortal')
+      .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+:\/\S+$/i, 'SHAREPOINT_SITE must look like contoso.sharepoint.com:/sites/InclusionTrainingPortal')
       .optional(),
     GRAPH_BASE_URL: z.string().url().default('https://graph.microsoft.com/v1.0'),
     GRAPH_CREDENTIAL: z.enum(['managed-identity', 'certificate', 'secret', 'token']).default('managed-identity'),
@@ -67,6 +73,7 @@ export const settingsSchema = z
       if (cond) ctx.addIssue({ code: 'custom', path: [key], message });
     };
     const local = !s.BOT_ID;
+    need(local && !!s.WEBSITE_SITE_NAME, 'BOT_ID', 'BOT_ID is required in Azure App Service: local mode (no Bot Framework token check) is for development only');
     need(!local && !s.BOT_TENANT_ID, 'BOT_TENANT_ID', 'BOT_TENANT_ID is required when BOT_ID is set (single-tenant bot)');
     need(!local && s.BOT_TYPE === 'SingleTenant' && !s.BOT_PASSWORD, 'BOT_PASSWORD', 'BOT_PASSWORD is required when BOT_TYPE=SingleTenant');
     need(!local && !s.UPN_HASH_KEY, 'UPN_HASH_KEY', 'UPN_HASH_KEY (32+ characters, from Key Vault) is required outside local mode');
