@@ -1907,19 +1907,19 @@ export class GraphSimulator {
       if (visiting.has(key)) throw new GraphHttpError(400, 'BadRequest', 'The dependsOn graph of the batch has a cycle.');
       visiting.add(key);
       for (const d of s.dependsOn) await exec(steps.find((x) => x.id.toLowerCase() === d.toLowerCase()) as Step);
+      const rel = s.url.startsWith('/') ? s.url : `/${s.url}`;
+      const qi = rel.indexOf('?');
+      const subPath = qi === -1 ? rel : rel.slice(0, qi);
+      const subQuery = qi === -1 ? '' : rel.slice(qi + 1);
       const failedDep = s.dependsOn.find((d) => ((results.get(d.toLowerCase())?.status ?? 0) >= 400));
       if (failedDep !== undefined) {
-        this.logEntries.push({ seq: ++this.seq, method: s.method, path: s.url, query: '', area: 'graph', inBatch: true, batchEnvelope: false, status: 424, dropped: false, appId: tok.appId });
+        this.logEntries.push({ seq: ++this.seq, method: s.method, path: subPath, query: subQuery, area: 'graph', inBatch: true, batchEnvelope: false, status: 424, dropped: false, appId: tok.appId });
         results.set(key, {
           id: s.id, status: 424, headers: { 'Content-Type': 'application/json' },
           body: { error: { code: 'failedDependency', message: `The request could not be processed because request '${failedDep}' it depends on failed.` } },
         });
         return;
       }
-      const rel = s.url.startsWith('/') ? s.url : `/${s.url}`;
-      const qi = rel.indexOf('?');
-      const subPath = qi === -1 ? rel : rel.slice(0, qi);
-      const subQuery = qi === -1 ? '' : rel.slice(qi + 1);
       const outcome = await this.run({
         area: 'graph', method: s.method, path: subPath, rawQuery: subQuery, query: parseQuery(subQuery), headers: s.headers, body: s.body, inBatch: true, token: tok,
       });
