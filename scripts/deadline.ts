@@ -5,7 +5,6 @@
  * Exit codes: 0 ok · 2 bad arguments (unknown clock, bad date, unknown option) · 3 calendar file unreadable or invalid ·
  * 4 the date needs term dates that are not configured.
  */
-import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeCalendarFileProblem, loadCalendarFile, type LoadedCalendar } from '../src/adapters/files/calendar-file';
@@ -107,7 +106,6 @@ function main(): void {
   let loaded: LoadedCalendar | undefined;
   if (def.kind === 'school-days') {
     const file = values.calendar !== undefined ? resolve(values.calendar) : DEFAULT_CALENDAR;
-    if (!existsSync(file)) fail(EXIT.calendar, `deadline: calendar file not found: ${file}`);
     const result = loadCalendarFile(file, {
       country: def.country,
       ...(values.school !== undefined ? { schoolId: values.school } : {}),

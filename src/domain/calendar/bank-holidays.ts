@@ -42,8 +42,16 @@ export function bankHolidayOn(country: Country, date: IsoDate): BankHoliday | un
   return bankHolidaysOf(country, Number(date.slice(0, 4))).get(date);
 }
 
+export type NonWorkingReason = 'weekend' | 'bank-holiday';
+
+/** Why a date is not a working day in Wales or England (a weekend or a bank holiday), or undefined for a working day (ALN (Wales) Regulations 2021, reg. 2(4)). */
+export function nonWorkingDayReason(country: Country, date: IsoDate): NonWorkingReason | undefined {
+  const d = weekday(date);
+  if (d === 0 || d === 6) return 'weekend';
+  return bankHolidayOn(country, date) ? 'bank-holiday' : undefined;
+}
+
 /** A working day: not Saturday, Sunday or a bank holiday in that country (ALN (Wales) Regulations 2021, reg. 2(4) uses this for periods that end on a non-working day). */
 export function isWorkingDay(country: Country, date: IsoDate): boolean {
-  const d = weekday(date);
-  return d !== 0 && d !== 6 && bankHolidayOn(country, date) === undefined;
+  return nonWorkingDayReason(country, date) === undefined;
 }

@@ -1,13 +1,13 @@
-import { addDays, isIsoDate, weekday, type IsoDate } from '../dates';
+import { addDays, isIsoDate, type IsoDate } from '../dates';
 import { err, ok, type Result } from '../result';
 import type { Country } from '../routes';
-import { bankHolidayOn, isWorkingDay } from '../calendar/bank-holidays';
+import { bankHolidayOn, nonWorkingDayReason, type NonWorkingReason } from '../calendar/bank-holidays';
 import { classifyDay } from '../calendar/calendar';
 import type { CalendarOrigin, CalendarRange, SchoolCalendar } from '../calendar/types';
 import { CLOCK_IDS, CLOCKS, isClockId, type Citation, type ClockDefinition, type ClockId, type ClockKind, type StartEvent } from './definitions';
 import { addMonthsClamped } from './period-math';
 
-export type NonWorkingReason = 'weekend' | 'bank-holiday';
+export type { NonWorkingReason };
 
 /** One step of how a due date was counted: codes and numbers only, rendered in English or Welsh by an adapter. */
 export type ClockStep =
@@ -61,25 +61,19 @@ export interface ClockDue {
   readonly steps: readonly ClockStep[];
 }
 
-function nonWorkingReason(country: Country, date: IsoDate): NonWorkingReason | undefined {
-  const wd = weekday(date);
-  if (wd === 0 || wd === 6) return 'weekend';
-  return bankHolidayOn(country, date) ? 'bank-holiday' : undefined;
-}
-
 /**
  * Wales: a period ending on a day that is not a working day runs on to the next working day (ALN (Wales) Regulations
  * 2021, reg. 2(4); DOMAIN.md). England's periods and the IDP review period do not move; the step says the day is not a working day.
  */
 export function settleOnWorkingDay(country: Country, rollForward: boolean, date: IsoDate, steps: ClockStep[]): IsoDate {
-  const reason = nonWorkingReason(country, date);
+  const reason = nonWorkingDayReason(country, date);
   if (!reason) return date;
   if (!rollForward) {
     steps.push({ code: 'NOT_ROLLED_FORWARD', date, reason, country });
     return date;
   }
   let d = date;
-  while (!isWorkingDay(country, d)) {
+  while (nonWorkingDayReason(country, d)) {
     const bank = bankHolidayOn(country, d);
     if (bank) steps.push({ code: 'SKIPPED_BANK_HOLIDAY', date: d, name: bank.name, key: bank.key });
     d = addDays(d, 1);

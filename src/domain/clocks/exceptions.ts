@@ -1,4 +1,4 @@
-import { isIsoDate, type IsoDate } from '../dates';
+import { isIsoDate, toUtcDate, type IsoDate } from '../dates';
 import { err, ok, type Result } from '../result';
 import { CLOCK_IDS, CLOCKS, isClockId, type Citation, type ClockId } from './definitions';
 
@@ -41,7 +41,7 @@ export type ClockExceptionError =
 // An instant with a time zone (Z or an offset), as `Date.prototype.toISOString` and Graph write them.
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
-const daysBetween = (a: IsoDate, b: IsoDate): number => Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
+const daysBetween = (a: IsoDate, b: IsoDate): number => Math.round((toUtcDate(b).getTime() - toUtcDate(a).getTime()) / 86_400_000);
 
 /**
  * Reports a clock with its exceptions: the due date stays as computed and the exceptions are listed beside it, so a missed
