@@ -171,12 +171,19 @@ export async function main(options: MainOptions = {}): Promise<Running> {
 }
 
 if (require.main === module) {
-  main().catch((e: unknown) => {
-    if (e instanceof ConfigError || e instanceof ConfigFileError || e instanceof CalendarFileError) {
-      process.stderr.write(`${e.message}\n`);
-    } else {
-      process.stderr.write(`Start-up failed: ${(e as Error).stack ?? String(e)}\n`);
-    }
-    process.exit(1);
-  });
+  main()
+    .then((running) => {
+      // App Service and Ctrl-C: finish in-flight work, close the store cleanly, then exit.
+      const stop = () => void running.close().finally(() => process.exit(0));
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    })
+    .catch((e: unknown) => {
+      if (e instanceof ConfigError || e instanceof ConfigFileError || e instanceof CalendarFileError) {
+        process.stderr.write(`${e.message}\n`);
+      } else {
+        process.stderr.write(`Start-up failed: ${(e as Error).stack ?? String(e)}\n`);
+      }
+      process.exit(1);
+    });
 }

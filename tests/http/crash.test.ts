@@ -39,10 +39,11 @@ test('SIGKILL in the middle of a burst of submits: every acknowledged referral i
     };
     const workers = Array.from({ length: 16 }, worker);
     while (acknowledged.size < 150) await new Promise((r) => setTimeout(r, 5));
+    const exited = new Promise((r) => first.child.once('exit', r));
     first.child.kill('SIGKILL');
     killed = true;
     await Promise.all(workers);
-    await new Promise((r) => first.child.once('exit', r));
+    await exited;
     expect(acknowledged.size).toBeGreaterThanOrEqual(150);
 
     // Restart on the same file: it opens (WAL recovery) and serves.
@@ -85,8 +86,9 @@ test('SIGKILL in the middle of a burst of submits: every acknowledged referral i
       expect(res.status).toBe(200);
     }
     expect(await count(env.SQLITE_PATH)).toBe(before + committedUnanswered.filter((x) => !x).length);
+    const secondExited = new Promise((r) => second.child.once('exit', r));
     second.child.kill('SIGTERM');
-    await new Promise((r) => second.child.once('exit', r));
+    await secondExited;
   } finally {
     await connector.stop();
     rmSync(dir, { recursive: true, force: true });

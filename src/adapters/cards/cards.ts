@@ -7,8 +7,13 @@ import { renderCard, type Card } from './render';
 const options = <K extends string>(ids: readonly K[], names: Record<K, string>) => ids.map((id) => ({ id, title: names[id] }));
 
 /** Long dates in the user's language, e.g. "Tuesday 19 January 2027" / "Dydd Mawrth 19 Ionawr 2027". */
+const LONG_DATE: Record<Language, Intl.DateTimeFormat> = {
+  en: new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }),
+  cy: new Intl.DateTimeFormat('cy-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }),
+};
+
 export function formatDate(iso: string, language: Language): string {
-  const parts = new Intl.DateTimeFormat(language === 'cy' ? 'cy-GB' : 'en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).formatToParts(new Date(`${iso}T12:00:00Z`));
+  const parts = LONG_DATE[language].formatToParts(new Date(`${iso}T12:00:00Z`));
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
   // Built from parts so ICU versions that add a comma after the weekday all read the same.
   return `${part('weekday')} ${part('day')} ${part('month')} ${part('year')}`;

@@ -19,17 +19,18 @@ function findRoot(start: string): string {
 }
 
 const CARDS_DIR = join(findRoot(__dirname), 'adaptive-cards');
-const templates = new Map<string, unknown>();
+// A Template parses its ${...} expressions once when built and can then be expanded with any data.
+const templates = new Map<string, Template>();
 
-/** Expand `adaptive-cards/<name>.json` with data. Templates are read once and cached. */
+/** Expand `adaptive-cards/<name>.json` with data. Templates are read and parsed once. */
 export function renderCard(name: string, data: Record<string, unknown>): Card {
   if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`bad card name ${name}`);
   let template = templates.get(name);
   if (!template) {
-    template = JSON.parse(readFileSync(join(CARDS_DIR, `${name}.json`), 'utf8'));
+    template = new Template(JSON.parse(readFileSync(join(CARDS_DIR, `${name}.json`), 'utf8')));
     templates.set(name, template);
   }
-  const card = new Template(template).expand({ $root: data }) as Card;
+  const card = template.expand({ $root: data }) as Card;
   if (card.type !== 'AdaptiveCard') throw new Error(`template ${name} is not an AdaptiveCard`);
   return card;
 }

@@ -1,69 +1,61 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
-import { buildSchoolCalendar, parseCalendarCsv, parseCalendarIcs, type CalendarError, type CalendarRow, type SchoolCalendar } from '../../domain/calendar';
+import { existsSync } from 'node:fs';
+import type { SchoolCalendar } from '../../domain/calendar';
 import { computeDue } from '../../domain/clocks/compute';
 import { CLOCKS, isClockId } from '../../domain/clocks/definitions';
 import type { Country } from '../../domain/routes';
 import type { Citation, DueResult, StatutoryClocks } from '../../ports/statutory-clocks';
+import { describeCalendarFileProblem, loadCalendarFile, type CalendarFileProblem } from './calendar-file';
 
 export class CalendarFileError extends Error {
-  constructor(readonly file: string, readonly errors: readonly CalendarError[]) {
-    super(`${file} is not a valid term-dates file:\n` + errors.slice(0, 20).map((e) => `  - ${describeCalendarError(e)}`).join('\n'));
+  constructor(readonly problems: readonly CalendarFileProblem[]) {
+    super(`The term-dates configuration is not valid:\n${problems.slice(0, 20).map((p) => `  - ${describeCalendarFileProblem(p)}`).join('\n')}`);
   }
-}
-
-export function describeCalendarError(e: CalendarError): string {
-  const where = 'line' in e && e.line !== undefined ? `line ${e.line}` : '';
-  const field = 'field' in e && e.field ? ` field ${e.field}` : '';
-  const value = 'value' in e && e.value !== undefined ? ` (${String(e.value)})` : '';
-  return `${where}${field}${value}: ${e.code}`.replace(/^: /, '');
-}
-
-function readRows(file: string): CalendarRow[] {
-  const text = readFileSync(file, 'utf8');
-  const parsed = extname(file).toLowerCase() === '.ics' ? parseCalendarIcs(text) : parseCalendarCsv(text);
-  if (!parsed.ok) throw new CalendarFileError(file, parsed.error);
-  return parsed.value;
 }
 
 /**
  * Statutory clocks over the authority's term dates (CALENDAR_FILE) and per-school INSET overrides
- * (SCHOOL_CALENDARS_DIR/<school-id>.csv). Files are read and checked once at start: a bad file stops start-up.
+ * (SCHOOL_CALENDARS_DIR/<school-id>.csv). Every calendar is read and checked at start: a bad file stops start-up,
+ * so a half-read calendar is never used. Calendars never change while running, so due dates are memoised.
  */
 export class CalendarClocks implements StatutoryClocks {
-  private readonly authorityRows: CalendarRow[] | undefined;
   private readonly calendars = new Map<string, SchoolCalendar>();
+  private readonly memo = new Map<string, DueResult>();
+  readonly configured: boolean;
 
-  constructor(private readonly opts: { country: Country; calendarFile: string; schoolCalendarsDir: string; insetCountsAsSchoolDays: boolean; schoolIds: readonly string[] }) {
-    this.authorityRows = existsSync(opts.calendarFile) ? readRows(opts.calendarFile) : undefined;
-    if (this.authorityRows) for (const id of ['', ...opts.schoolIds]) this.calendarFor(id); // fail fast on a bad override
-  }
-
-  /** Whether term dates are configured at all (school-day clocks need them). */
-  get configured(): boolean {
-    return this.authorityRows !== undefined;
+  constructor(opts: { country: Country; calendarFile: string; schoolCalendarsDir: string; insetCountsAsSchoolDays: boolean; schoolIds: readonly string[] }) {
+    this.configured = existsSync(opts.calendarFile);
+    if (!this.configured) return;
+    const problems: CalendarFileProblem[] = [];
+    for (const schoolId of opts.schoolIds) {
+      const loaded = loadCalendarFile(opts.calendarFile, {
+        country: opts.country,
+        schoolId,
+        overridesDir: opts.schoolCalendarsDir,
+        insetCountsAsSchoolDays: opts.insetCountsAsSchoolDays,
+      });
+      if (loaded.ok) this.calendars.set(schoolId, loaded.value.calendar);
+      else problems.push(...loaded.error);
+    }
+    if (problems.length > 0) throw new CalendarFileError(problems);
   }
 
   calendarFor(schoolId: string): SchoolCalendar | undefined {
-    if (!this.authorityRows) return undefined;
-    const cached = this.calendars.get(schoolId);
-    if (cached) return cached;
-    const overrideFile = schoolId ? join(this.opts.schoolCalendarsDir, `${schoolId}.csv`) : undefined;
-    const school = overrideFile && existsSync(overrideFile) ? readRows(overrideFile) : undefined;
-    const built = buildSchoolCalendar({
-      country: this.opts.country,
-      authority: this.authorityRows,
-      ...(school ? { school, schoolId } : {}),
-      insetCountsAsSchoolDays: this.opts.insetCountsAsSchoolDays,
-    });
-    if (!built.ok) throw new CalendarFileError(overrideFile && school ? overrideFile : this.opts.calendarFile, built.error);
-    this.calendars.set(schoolId, built.value);
-    return built.value;
+    return this.calendars.get(schoolId);
   }
 
   due(clockId: string, start: string, schoolId: string): DueResult {
+    const key = `${clockId}|${start}|${schoolId}`;
+    const known = this.memo.get(key);
+    if (known) return known;
+    const result = this.compute(clockId, start, schoolId);
+    if (this.memo.size > 10_000) this.memo.clear();
+    this.memo.set(key, result);
+    return result;
+  }
+
+  private compute(clockId: string, start: string, schoolId: string): DueResult {
     if (!isClockId(clockId)) return { ok: false, problem: 'unknown-clock' };
-    const calendar = this.calendarFor(schoolId);
+    const calendar = this.calendars.get(schoolId);
     const result = computeDue(clockId, start, calendar ? { calendar } : {});
     if (result.ok) return { ok: true, due: result.value.due, citation: result.value.citation };
     const e = result.error;

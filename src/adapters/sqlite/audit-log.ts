@@ -1,8 +1,8 @@
 import type { AuditEntry, AuditLog } from '../../ports/audit';
-import type { Db } from './database';
+import { statement, type Db } from './database';
 
 export function insertAudit(db: Db, e: AuditEntry): void {
-  db.prepare('INSERT INTO audit (at, actor, action, record_type, record_id, correlation_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+  statement(db, 'INSERT INTO audit (at, actor, action, record_type, record_id, correlation_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
     e.at, e.actor, e.action, e.recordType, e.recordId, e.correlationId, e.detail ? JSON.stringify(e.detail) : null,
   );
 }
@@ -22,7 +22,7 @@ export class SqliteAuditLog implements AuditLog {
     if (filter.recordId) { where.push("(record_id = ? OR (',' || record_id || ',') LIKE ?)"); args.push(filter.recordId, `%,${filter.recordId},%`); }
     if (filter.actor) { where.push('actor = ?'); args.push(filter.actor); }
     const sql = `SELECT * FROM audit ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id LIMIT ?`;
-    const rows = this.db.prepare(sql).all(...args, filter.limit ?? 1000) as Row[];
+    const rows = statement(this.db, sql).all(...args, filter.limit ?? 1000) as Row[];
     return rows.map((r) => ({
       at: r.at, actor: r.actor, action: r.action, recordType: r.record_type, recordId: r.record_id, correlationId: r.correlation_id,
       ...(r.detail ? { detail: JSON.parse(r.detail) as Record<string, string> } : {}),

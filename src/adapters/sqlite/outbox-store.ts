@@ -1,9 +1,9 @@
 import type { NewOutboxMessage, OutboxMessage, OutboxState, OutboxStore } from '../../ports/outbox';
-import type { Db } from './database';
+import { statement, type Db } from './database';
 
 /** Queue messages inside the caller's transaction; a key already queued is left as it is. */
 export function insertOutbox(db: Db, messages: readonly NewOutboxMessage[], at: Date): void {
-  const stmt = db.prepare(
+  const stmt = statement(db, 
     "INSERT INTO outbox (key, target, payload, state, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT (key) DO NOTHING",
   );
   for (const m of messages) stmt.run(m.key, JSON.stringify(m.target), JSON.stringify(m.payload), at.toISOString(), at.toISOString());
@@ -35,11 +35,11 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 
   async markSent(id: number, activityId: string | undefined, at: Date): Promise<void> {
-    this.db.prepare("UPDATE outbox SET state = 'sent', sent_at = ?, activity_id = ?, last_error = NULL WHERE id = ?").run(at.toISOString(), activityId ?? null, id);
+    statement(this.db, "UPDATE outbox SET state = 'sent', sent_at = ?, activity_id = ?, last_error = NULL WHERE id = ?").run(at.toISOString(), activityId ?? null, id);
   }
 
   async markWaiting(id: number, reason: string, retryAt: Date): Promise<void> {
-    this.db.prepare("UPDATE outbox SET state = 'waiting', last_error = ?, next_attempt_at = ? WHERE id = ?").run(reason, retryAt.toISOString(), id);
+    statement(this.db, "UPDATE outbox SET state = 'waiting', last_error = ?, next_attempt_at = ? WHERE id = ?").run(reason, retryAt.toISOString(), id);
   }
 
   async markFailed(id: number, error: string, retryAt: Date, dead: boolean): Promise<void> {
@@ -50,12 +50,12 @@ export class SqliteOutboxStore implements OutboxStore {
 
   async counts(): Promise<Record<OutboxState, number>> {
     const out: Record<OutboxState, number> = { pending: 0, waiting: 0, sent: 0, dead: 0 };
-    for (const r of this.db.prepare('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state').all() as { state: OutboxState; n: number }[]) out[r.state] = r.n;
+    for (const r of statement(this.db, 'SELECT state, COUNT(*) AS n FROM outbox GROUP BY state').all() as { state: OutboxState; n: number }[]) out[r.state] = r.n;
     return out;
   }
 
   /** Every message, for admin views and tests. */
   all(): OutboxMessage[] {
-    return (this.db.prepare('SELECT * FROM outbox ORDER BY id').all() as Row[]).map(fromRow);
+    return (statement(this.db, 'SELECT * FROM outbox ORDER BY id').all() as Row[]).map(fromRow);
   }
 }

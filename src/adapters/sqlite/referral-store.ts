@@ -2,7 +2,7 @@ import { formatReference } from '../../domain/reference';
 import type { Referral } from '../../domain/referral';
 import type { NewOutboxMessage } from '../../ports/outbox';
 import type { Page, ReferralStore, SubmitReferralWrite } from '../../ports/referral-store';
-import type { Db } from './database';
+import { GroupCommitter, type Db } from './database';
 import { insertAudit } from './audit-log';
 import { insertOutbox } from './outbox-store';
 
@@ -27,7 +27,8 @@ export class SqliteReferralStore implements ReferralStore {
   private readonly insert;
   private readonly countBySubmitter;
   private readonly pageBySubmitter;
-  private readonly submitTx;
+  private readonly submitWrite;
+  private readonly writer: GroupCommitter;
 
   constructor(private readonly db: Db) {
     this.byKey = db.prepare<[string], Row>('SELECT reference, body FROM referrals WHERE idempotency_key = ?');
@@ -43,7 +44,8 @@ export class SqliteReferralStore implements ReferralStore {
     this.pageBySubmitter = db.prepare<[string, number, number], Row>(
       'SELECT reference, body FROM referrals WHERE submitter_id = ? ORDER BY submitted_at DESC, reference DESC LIMIT ? OFFSET ?',
     );
-    this.submitTx = db.transaction((write: SubmitReferralWrite): { referral: Referral; created: boolean } => {
+    this.writer = new GroupCommitter(db);
+    this.submitWrite = (write: SubmitReferralWrite): { referral: Referral; created: boolean } => {
       const existing = this.byKey.get(write.idempotencyKey);
       if (existing) return { referral: fromRow(existing), created: false };
       const seq = this.nextSeq.get(write.prefix, write.year)!.last;
@@ -65,11 +67,11 @@ export class SqliteReferralStore implements ReferralStore {
       insertAudit(this.db, { ...write.audit, recordId: reference });
       insertOutbox(this.db, withReference(write.outbox, reference), new Date(referral.submittedAt));
       return { referral, created: true };
-    });
+    };
   }
 
   async submit(write: SubmitReferralWrite): Promise<{ referral: Referral; created: boolean }> {
-    return this.submitTx.immediate(write);
+    return this.writer.run(() => this.submitWrite(write));
   }
 
   async get(reference: string): Promise<Referral | undefined> {

@@ -1,16 +1,16 @@
 import type { ConversationRef, ConversationStore, Language, UserStore } from '../../ports/users';
-import type { Db } from './database';
+import { statement, type Db } from './database';
 
 export class SqliteUserStore implements UserStore {
   constructor(private readonly db: Db) {}
 
   async language(aadObjectId: string): Promise<Language | undefined> {
-    const row = this.db.prepare('SELECT language FROM users WHERE aad_object_id = ?').get(aadObjectId) as { language: string | null } | undefined;
+    const row = statement(this.db, 'SELECT language FROM users WHERE aad_object_id = ?').get(aadObjectId) as { language: string | null } | undefined;
     return row?.language === 'cy' || row?.language === 'en' ? row.language : undefined;
   }
 
   async setLanguage(aadObjectId: string, language: Language): Promise<void> {
-    this.db.prepare('INSERT INTO users (aad_object_id, language) VALUES (?, ?) ON CONFLICT (aad_object_id) DO UPDATE SET language = excluded.language').run(aadObjectId, language);
+    statement(this.db, 'INSERT INTO users (aad_object_id, language) VALUES (?, ?) ON CONFLICT (aad_object_id) DO UPDATE SET language = excluded.language').run(aadObjectId, language);
   }
 
   async setDocumentTarget(aadObjectId: string, reference: string, until: Date): Promise<void> {
@@ -22,7 +22,7 @@ export class SqliteUserStore implements UserStore {
   }
 
   async documentTarget(aadObjectId: string, now: Date): Promise<string | undefined> {
-    const row = this.db.prepare('SELECT document_target, document_target_until FROM users WHERE aad_object_id = ?').get(aadObjectId) as
+    const row = statement(this.db, 'SELECT document_target, document_target_until FROM users WHERE aad_object_id = ?').get(aadObjectId) as
       | { document_target: string | null; document_target_until: string | null }
       | undefined;
     if (!row?.document_target || !row.document_target_until || row.document_target_until <= now.toISOString()) return undefined;
@@ -40,7 +40,7 @@ export class SqliteConversationStore implements ConversationStore {
   }
 
   async get(key: string): Promise<ConversationRef | undefined> {
-    const row = this.db.prepare('SELECT ref FROM conversations WHERE key = ?').get(key) as { ref: string } | undefined;
+    const row = statement(this.db, 'SELECT ref FROM conversations WHERE key = ?').get(key) as { ref: string } | undefined;
     return row ? (JSON.parse(row.ref) as ConversationRef) : undefined;
   }
 }

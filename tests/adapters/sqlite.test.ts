@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GroupCommitter, openDatabase } from '../../src/adapters/sqlite/database';
+import { SqliteReferralStore } from '../../src/adapters/sqlite/referral-store';
+
+let dir: string;
+beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'inclusion-sqlite-'))));
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+test('group commit: writes in one batch share a transaction; a failing write is rolled back alone', async () => {
+  const db = openDatabase(join(dir, 'a.db'));
+  db.exec('CREATE TABLE t (k TEXT PRIMARY KEY)');
+  const gc = new GroupCommitter(db);
+  const insert = (k: string) => () => {
+    db.prepare('INSERT INTO t (k) VALUES (?)').run(k);
+    if (k === 'bad') throw new Error('rule broken after the insert');
+    return k;
+  };
+  const results = await Promise.allSettled([gc.run(insert('a')), gc.run(insert('bad')), gc.run(insert('b')), gc.run(insert('a'))]);
+  expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected']); // 'a' twice violates the key
+  expect((db.prepare('SELECT k FROM t ORDER BY k').all() as { k: string }[]).map((r) => r.k)).toEqual(['a', 'b']);
+  db.close();
+});
+
+test('the store reopens with its schema and data; migrations run once', async () => {
+  const path = join(dir, 'b.db');
+  let db = openDatabase(path);
+  const store = new SqliteReferralStore(db);
+  const base = {
+    routeId: 'school-aln-decision', schoolId: 'w-1', areasOfNeed: ['slc'], stage: 'level-3', tried: 't', ask: 'a', urgency: 'routine',
+    learner: { localRef: 'R1', initials: 'AB', yearGroup: 'year-4', dateOfBirth: '2018-01-01', language: 'english', lookedAfter: false },
+    status: 'submitted', submittedBy: { aadObjectId: 'u1', name: 'U' }, submittedAt: '2026-11-23T10:00:00.000Z', updatedAt: '2026-11-23T10:00:00.000Z', version: 1,
+  } as const;
+  const audit = { at: 'x', actor: 'u1', action: 'referral.submit', recordType: 'referral', correlationId: 'c' };
+  const [a, b] = await Promise.all([
+    store.submit({ idempotencyKey: 'k1', prefix: 'MON', year: 2026, referral: base, audit, outbox: [] }),
+    store.submit({ idempotencyKey: 'k1', prefix: 'MON', year: 2026, referral: base, audit, outbox: [] }),
+  ]);
+  expect(a.created).toBe(true);
+  expect(b).toEqual({ referral: a.referral, created: false }); // same key in the same batch: one referral
+  await store.submit({ idempotencyKey: 'k2', prefix: 'MON', year: 2027, referral: base, audit, outbox: [] });
+  db.close();
+  db = openDatabase(path);
+  const again = new SqliteReferralStore(db);
+  expect(await again.count()).toBe(2);
+  expect((await again.get('mon-2026-000001'))?.learner.localRef).toBe('R1');
+  expect((await again.submit({ idempotencyKey: 'k3', prefix: 'MON', year: 2027, referral: base, audit, outbox: [] })).referral.reference).toBe('MON-2027-000002');
+  expect((db.prepare('SELECT version FROM schema_version').get() as { version: number }).version).toBeGreaterThan(0);
+  db.close();
+});
