@@ -12,6 +12,12 @@ export const COMMANDS = {
   my: ['my', 'fy'],
   help: ['help', 'cymorth'],
   language: ['iaith', 'language'],
+  deadline: ['deadline', 'terfyn'],
+  reviews: ['reviews', 'adolygiadau'],
+  idp: ['idp', 'cdu'],
+  ep: ['ep', 'sa'],
+  panel: ['panel'],
+  admin: ['admin', 'gweinyddu'],
 } as const;
 export type Command = keyof typeof COMMANDS;
 

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import { CardFactory, MessageFactory, TurnContext, type Activity } from 'botbuilder';
+import type { Application, TeamsAdapter, TurnState } from '@microsoft/teams-ai';
+import type { Actor } from '../../app/actor';
+import { languageFromLocale, type Language } from '../../i18n';
+import type { AuditLog } from '../../ports/audit';
+import type { Clock } from '../../ports/clock';
+import type { Directory } from '../../ports/directory';
+import type { DocumentStore, FileFetcher } from '../../ports/documents';
+import type { Hasher } from '../../ports/hasher';
+import type { ReferralStore } from '../../ports/referral-store';
+import type { StatutoryClocks } from '../../ports/statutory-clocks';
+import type { ConversationStore, UserStore } from '../../ports/users';
+import type { Card } from '../cards/render';
+import type { Logger } from '../log';
+import type { Command } from './verbs';
+
+/** Everything the Teams adapter's features need, passed in by the composition root. */
+export interface BotDeps {
+  readonly adapter: TeamsAdapter;
+  readonly botAppId?: string;
+  readonly directory: Directory;
+  readonly referrals: ReferralStore;
+  readonly audit: AuditLog;
+  readonly users: UserStore;
+  readonly conversations: ConversationStore;
+  readonly documents: DocumentStore;
+  readonly fetcher: FileFetcher;
+  readonly clocks: StatutoryClocks;
+  readonly hasher: Hasher;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly documentMaxBytes: number;
+  readonly documentTypes: readonly string[];
+  readonly documentTargetMinutes: number;
+  /** Tenants whose users may use the bot; empty = any (local mode only). */
+  readonly allowedTenants: readonly string[];
+}
+
+export interface CommandContext {
+  readonly actor: Actor;
+  readonly language: Language;
+  readonly args: readonly string[];
+}
+export type CommandHandler = (context: TurnContext, ctx: CommandContext) => Promise<void>;
+
+/** A slice of the bot: the commands it answers and the card actions it registers. */
+export interface Feature {
+  readonly commands?: Partial<Record<Command, CommandHandler>>;
+  register?(app: Application<TurnState>): void;
+  /** Messages carrying attachments of these content types go to this handler instead of the command router. */
+  readonly attachments?: { readonly contentType: string; handle(context: TurnContext, ctx: CommandContext): Promise<void> };
+}
+
+export function actorOf(context: TurnContext): Actor {
+  const from = context.activity.from ?? { id: 'unknown', name: '' };
+  return {
+    aadObjectId: from.aadObjectId ?? from.id,
+    name: from.name ?? '',
+    correlationId: context.activity.id ?? randomUUID(),
+  };
+}
+
+export function isPersonal(context: TurnContext): boolean {
+  const type = context.activity.conversation?.conversationType;
+  return type === undefined || type === 'personal';
+}
+
+export function tenantOf(activity: Partial<Activity>): string | undefined {
+  const channelTenant = (activity.channelData as { tenant?: { id?: unknown } } | undefined)?.tenant?.id;
+  return (typeof channelTenant === 'string' ? channelTenant : undefined) ?? activity.conversation?.tenantId;
+}
+
+export function sendCard(context: TurnContext, card: Card): Promise<unknown> {
+  return context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+}
+
+/** The user's chosen language, else their Teams locale's. */
+export async function languageOf(deps: Pick<BotDeps, 'users'>, context: TurnContext): Promise<Language> {
+  return (await deps.users.language(actorOf(context).aadObjectId)) ?? languageFromLocale(context.activity.locale);
+}
+
+/** Keep the user's personal conversation reference fresh: every proactive send needs it. */
+export async function rememberUser(deps: Pick<BotDeps, 'conversations'>, context: TurnContext): Promise<void> {
+  if (!isPersonal(context)) return;
+  await deps.conversations.save(`user:${actorOf(context).aadObjectId}`, TurnContext.getConversationReference(context.activity) as Record<string, unknown>);
+}
+
+export function formatBytes(n: number): string {
+  const mb = n / (1024 * 1024);
+  return `${mb >= 10 ? Math.round(mb) : mb.toFixed(1)} MB`;
+}
