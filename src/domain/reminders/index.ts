@@ -1,0 +1,4 @@
+export * from './lead-times';
+export * from './quiet-hours';
+export * from './subjects';
+export * from './year-group';
