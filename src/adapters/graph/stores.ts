@@ -1,0 +1,51 @@
+import { GraphAuditLog } from './audit-log';
+import { GraphDocumentStore, type DocumentStoreOptions } from './document-store';
+import { GraphHttp, type RetryPolicy, type Waiter } from './graph-http';
+import { GraphOutboxStore } from './outbox-store';
+import { checkAtStart } from './provision';
+import { GraphReferralStore } from './referral-store';
+import { SharePointSite } from './site';
+import { GraphConversationStore, GraphUserStore } from './user-store';
+
+export interface GraphStoresOptions {
+  readonly baseUrl: string;
+  /** host:/server-relative-path */
+  readonly site: string;
+  readonly graphToken: () => Promise<string>;
+  readonly sharePointToken?: (() => Promise<string>) | undefined;
+  readonly waiter?: Waiter;
+  readonly retry?: RetryPolicy;
+  readonly documents?: DocumentStoreOptions;
+  readonly now?: () => Date;
+  readonly onRetry?: (status: number | 'network') => void;
+}
+
+/** Every store on one SharePoint site, sharing one client, one retry policy and one cached site resolution. */
+export function createGraphStores(o: GraphStoresOptions) {
+  const http = new GraphHttp({ baseUrl: o.baseUrl, getToken: o.graphToken, ...(o.waiter ? { waiter: o.waiter } : {}), ...(o.retry ? { retry: o.retry } : {}), ...(o.onRetry ? { onRetry: o.onRetry } : {}) });
+  const site = new SharePointSite(http, o.site);
+  return {
+    http,
+    site,
+    referrals: new GraphReferralStore(site),
+    audit: new GraphAuditLog(site),
+    outbox: new GraphOutboxStore(site),
+    users: new GraphUserStore(site),
+    conversations: new GraphConversationStore(site, o.now),
+    documents: new GraphDocumentStore(site, o.documents),
+    /** Lists missing, and personal-data lists that still inherit site permissions (writes to those are refused). */
+    check: () => checkAtStart(site, o.sharePointToken),
+    /** Health: the site answers. */
+    ping: async () => {
+      try {
+        await site.id();
+        await site.listId('referrals');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+export type GraphStores = ReturnType<typeof createGraphStores>;
