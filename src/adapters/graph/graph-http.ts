@@ -89,9 +89,11 @@ class RetryMiddleware implements Middleware {
 }
 
 export function isNetworkError(e: unknown): boolean {
-  if (!(e instanceof Error)) return false;
+  // Duck-typed: errors from Node's fetch come from another realm under test runners, so instanceof Error fails.
+  if (typeof e !== 'object' || e === null) return false;
   if (e instanceof GraphRequestError) return e.status === 0;
-  return e.name === 'TypeError' || /fetch failed|socket|ECONNRESET|other side closed|terminated/i.test(e.message);
+  const { name, message } = e as { name?: unknown; message?: unknown };
+  return name === 'TypeError' || (typeof message === 'string' && /fetch failed|socket|ECONNRESET|other side closed|terminated/i.test(message));
 }
 
 export interface GraphResponse<T = unknown> {

@@ -198,7 +198,7 @@ export function formatReport(r: ProvisionReport, dryRun: boolean): string {
     else if (s.kind === 'column' && s.action !== 'ok') lines.push(`    ${verb}${s.action === 'create' ? 'create column' : s.action === 'index' ? 'index column' : s.action === 'unique' ? 'enforce unique values on' : 'CONFLICT on'} ${s.column}${s.detail ? ` — ${s.detail}` : ''}`);
     else if (s.kind === 'permissions') lines.push(`    permissions: ${s.action === 'break-inheritance' ? `${verb}break inheritance, admin group only` : s.action}${s.detail ? ` (${s.detail})` : ''}`);
   }
-  const changes = r.steps.filter((s) => s.action === 'create' || s.action === 'index' || s.action === 'unique' || s.action === 'break-inheritance').length;
+  const changes = r.steps.filter((s) => s.action === 'create' || s.action === 'index' || (s.kind === 'column' && s.action === 'unique') || s.action === 'break-inheritance').length;
   lines.push(`${changes} change(s)${dryRun ? ' needed' : ' made'}.`);
   if (r.manual.length > 0) {
     lines.push('', 'An administrator must still give these lists their own permissions (the credential cannot):');
