@@ -15,9 +15,13 @@ import { startWorker } from './adapters/scheduler/outbox-worker';
 import { SqliteAuditLog } from './adapters/sqlite/audit-log';
 import { openDatabase } from './adapters/sqlite/database';
 import { SqliteOutboxStore } from './adapters/sqlite/outbox-store';
+import { SqlitePanelStore } from './adapters/sqlite/panel-store';
 import { SqliteReferralStore } from './adapters/sqlite/referral-store';
 import { SqliteConversationStore, SqliteUserStore } from './adapters/sqlite/user-store';
 import { createBot } from './adapters/teams/bot';
+import { panelsFeature, renderItem } from './adapters/teams/features/panels';
+import { PanelCardUpdater } from './adapters/teams/panel-card-updater';
+import { loadPanelsFile } from './adapters/files/panels-file';
 import { botFrameworkTokens, ConnectorSender } from './adapters/teams/connector-sender';
 import { renderOutboxMessage, targetResolver } from './adapters/teams/outbox-rendering';
 import type { Clock } from './ports/clock';
@@ -69,6 +73,10 @@ export async function main(options: MainOptions = {}): Promise<Running> {
   const outbox = new SqliteOutboxStore(db);
   const users = new SqliteUserStore(db);
   const conversations = new SqliteConversationStore(db);
+  const panels = new SqlitePanelStore(db);
+  // The panels file seeds the store (new panels and members only); from then on the store is the source of truth.
+  const seeded = await panels.seed(loadPanelsFile(config.PANELS_FILE));
+  if (seeded.panels.length > 0 || seeded.members > 0) log.info({ event: 'panels.seeded', panels: seeded.panels, members: seeded.members }, 'panels file applied');
   const documents = new LocalDocumentStore(config.DOCUMENTS_DIR);
   const hasher = new HmacHasher(config.UPN_HASH_KEY ?? localHashKey(join(dirname(config.SQLITE_PATH), 'upn-hash.key')));
 
@@ -86,7 +94,8 @@ export async function main(options: MainOptions = {}): Promise<Running> {
   );
   const allowedTenants = config.ALLOWED_TENANTS.length > 0 ? config.ALLOWED_TENANTS : config.localMode ? [] : [config.BOT_TENANT_ID!];
 
-  const bot = createBot({
+  const notifier = new ConnectorSender(botFrameworkTokens(adapter.credentialsFactory, config.BOT_ID, config.BOT_TENANT_ID));
+  const botDeps = {
     adapter,
     ...(config.BOT_ID ? { botAppId: config.BOT_ID } : {}),
     directory,
@@ -104,9 +113,9 @@ export async function main(options: MainOptions = {}): Promise<Running> {
     documentTypes: config.DOCUMENT_TYPES,
     documentTargetMinutes: config.DOCUMENT_TARGET_MINUTES,
     allowedTenants,
-  });
-
-  const notifier = new ConnectorSender(botFrameworkTokens(adapter.credentialsFactory, config.BOT_ID, config.BOT_TENANT_ID));
+  };
+  const cardUpdater = new PanelCardUpdater({ notifier, conversations, log }, (itemId) => renderItem({ panels }, itemId));
+  const bot = createBot(botDeps, [panelsFeature({ ...botDeps, panels, outbox, cardUpdater })]);
   const waitingLogged = new Set<number>();
   const worker =
     options.worker === false
@@ -120,7 +129,15 @@ export async function main(options: MainOptions = {}): Promise<Running> {
               notifier,
               clock,
               maxAttempts: 8,
-              resolve: targetResolver({ conversations, users, panelsForRoute: () => [] }),
+              resolve: targetResolver({
+                conversations,
+                users,
+                // A route's case card goes to the channel of the panel for that route (and the school's cluster, where panels are per cluster).
+                panelsForRoute: async (routeId, schoolId) => {
+                  const cluster = schoolId ? directory.school(schoolId)?.cluster : undefined;
+                  return (await panels.panels()).filter((p) => p.routes.includes(routeId as never) && (!p.clusters || (cluster !== undefined && p.clusters.includes(cluster)))).map((p) => p.id);
+                },
+              }),
               render: renderOutboxMessage,
               onWaiting: (m, reason) => {
                 if (waitingLogged.has(m.id)) return;
@@ -164,6 +181,7 @@ export async function main(options: MainOptions = {}): Promise<Running> {
     config,
     async close() {
       await worker?.stop();
+      await cardUpdater.drain();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       db.close();
     },

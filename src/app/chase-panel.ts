@@ -27,7 +27,7 @@ export async function chasePanel(
     [...pending.entries()].map(([member, references]) => ({
       key: `chase:${panelId}:${member}:${day}`,
       target: { kind: 'user' as const, aadObjectId: member },
-      payload: { template: 'chase-card', data: { panelId, references } },
+      payload: { template: 'chase-card', data: { panelName: access.value.name, references } },
     })),
     now,
   );

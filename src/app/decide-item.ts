@@ -49,14 +49,14 @@ export async function decideItem(
         {
           key: `outcome:${state.item.reference}:${itemId}`,
           target: { kind: 'user' as const, aadObjectId: referral.submittedBy.aadObjectId },
-          payload: { template: 'outcome-card', data: { reference: state.item.reference, panelId: state.panel.id, outcome: decision.outcome, reasons: decision.reasons, lead: decision.lead, nextSteps: decision.nextSteps.map((s) => ({ text: s.text, due: s.due })) } },
+          payload: { template: 'outcome-card', data: { reference: state.item.reference, panelName: state.panel.name, outcome: decision.outcome, reasons: decision.reasons, lead: decision.lead, nextSteps: decision.nextSteps.map((s) => ({ text: s.text, due: s.due })) } },
         },
         ...decision.nextSteps
           .filter((s) => s.owner !== referral.submittedBy.aadObjectId)
           .map((s, i) => ({
             key: `next-step:${state.item.reference}:${itemId}:${i}`,
             target: { kind: 'user' as const, aadObjectId: s.owner },
-            payload: { template: 'next-step-card', data: { reference: state.item.reference, panelId: state.panel.id, text: s.text, due: s.due } },
+            payload: { template: 'next-step-card', data: { reference: state.item.reference, panelName: state.panel.name, text: s.text, due: s.due } },
           })),
       ]
     : [];

@@ -4,7 +4,9 @@ import { clockForRoute } from '../domain/routes';
 import { err, ok, type Result } from '../domain/result';
 import type { Clock } from '../ports/clock';
 import type { Directory } from '../ports/directory';
+import type { EpDirectory } from '../ports/ep-directory';
 import type { Hasher } from '../ports/hasher';
+import type { NewOutboxMessage } from '../ports/outbox';
 import type { ReferralStore } from '../ports/referral-store';
 import type { StatutoryClocks } from '../ports/statutory-clocks';
 import type { Actor } from './actor';
@@ -15,6 +17,8 @@ export interface SubmitReferralDeps {
   readonly clocks: StatutoryClocks;
   readonly hasher: Hasher;
   readonly clock: Clock;
+  /** EPs to tell about Early Help Panel referrals (their link schools, or a learner they know). */
+  readonly eps?: EpDirectory;
 }
 
 export type SubmitReferralError =
@@ -54,10 +58,12 @@ export async function submitReferral(
   }
 
   const { upn, ...learner } = input.learner;
+  const upnHash = upn ? deps.hasher.hash(upn) : undefined;
   const at = now.toISOString();
+  const epCards = input.routeId === 'early-help-panel' && deps.eps ? await epMatchCards(deps.eps, input, learner.localRef, upnHash) : [];
   const referral: Omit<Referral, 'reference'> = {
     ...input,
-    learner: { ...learner, ...(upn ? { upnHash: deps.hasher.hash(upn) } : {}) },
+    learner: { ...learner, ...(upnHash ? { upnHash } : {}) },
     status: 'submitted',
     submittedBy: { aadObjectId: actor.aadObjectId, name: actor.name },
     submittedAt: at,
@@ -75,11 +81,30 @@ export async function submitReferral(
     outbox: [
       {
         key: 'case-card:{reference}',
-        target: { kind: 'route', routeId: input.routeId },
+        target: { kind: 'route', routeId: input.routeId, schoolId: input.schoolId },
         // Shared channels see only the reference, initials and route (DOMAIN.md, "Privacy").
         payload: { template: 'case-card', data: { reference: '{reference}', initials: input.learner.initials, routeId: input.routeId } },
       },
+      ...epCards,
     ],
   });
   return ok(stored);
+}
+
+/**
+ * Early Help Panel: a 1:1 card to each EP linked to the learner's school and each EP who knew this learner on an earlier
+ * referral (same school and local reference, or the same UPN anywhere), queued with the referral (DOMAIN.md: the nominated
+ * EP cross-references EHP referrals). Personal chats only, so school and areas of need may be shown.
+ */
+async function epMatchCards(eps: EpDirectory, input: { schoolId: string; learner: { initials: string }; areasOfNeed: readonly string[] }, localRef: string, upnHash: string | undefined): Promise<NewOutboxMessage[]> {
+  const linked = await eps.epsForSchool(input.schoolId);
+  const involved = await eps.epsInvolvedWith({ schoolId: input.schoolId, localRef, ...(upnHash ? { upnHash } : {}) });
+  const reasons = new Map<string, 'link-school' | 'known-learner'>();
+  for (const ep of involved) reasons.set(ep, 'known-learner');
+  for (const ep of linked) if (!reasons.has(ep)) reasons.set(ep, 'link-school');
+  return [...reasons].map(([ep, reason]) => ({
+    key: `ep-match:{reference}:${ep}`,
+    target: { kind: 'user', aadObjectId: ep },
+    payload: { template: 'ep-match', data: { reference: '{reference}', initials: input.learner.initials, schoolId: input.schoolId, areasOfNeed: [...input.areasOfNeed], reason } },
+  }));
 }

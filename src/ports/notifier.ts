@@ -16,4 +16,6 @@ export class SendFailure extends Error {
 /** Sends a rendered card into a stored conversation (Bot Framework proactive messaging). Throws SendFailure. */
 export interface Notifier {
   send(ref: ConversationRef, card: Readonly<Record<string, unknown>>, summary: string): Promise<{ activityId?: string }>;
+  /** Replace a card the bot posted earlier (updateActivity). */
+  update(ref: ConversationRef, activityId: string, card: Readonly<Record<string, unknown>>): Promise<void>;
 }

@@ -1,7 +1,7 @@
 /** Where a proactive message goes: a user's 1:1 chat, or the channel linked to a route's panel. */
 export type OutboxTarget =
   | { readonly kind: 'user'; readonly aadObjectId: string }
-  | { readonly kind: 'route'; readonly routeId: string }
+  | { readonly kind: 'route'; readonly routeId: string; readonly schoolId?: string }
   | { readonly kind: 'panel'; readonly panelId: string };
 
 /** What to send: a card template name and its data, rendered at send time in the recipient's language. */
@@ -40,4 +40,22 @@ export interface OutboxStore {
   markWaiting(id: number, reason: string, retryAt: Date): Promise<void>;
   markFailed(id: number, error: string, retryAt: Date, dead: boolean): Promise<void>;
   counts(): Promise<Record<OutboxState, number>>;
+  /** Not now (rate limit or quiet hours): try at `at`, with no attempt counted. */
+  postpone?(id: number, at: Date): Promise<void>;
+}
+
+/** What admins see of the outbox: counts, and the latest dead letters without personal data. */
+export interface DeadLetter {
+  readonly id: number;
+  readonly template: string;
+  readonly targetKind: OutboxTarget['kind'];
+  readonly attempts: number;
+  readonly lastError?: string;
+  readonly createdAt: string;
+}
+
+export interface OutboxAdmin {
+  deadLetters(limit: number): Promise<DeadLetter[]>;
+  /** Users with messages waiting because they never installed the bot (their AAD object ids), with how many. */
+  notInstalled(limit: number): Promise<{ aadObjectId: string; waiting: number }[]>;
 }

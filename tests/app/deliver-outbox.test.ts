@@ -15,7 +15,7 @@ beforeAll(async () => {
 afterAll(async () => connector.stop());
 beforeEach(() => connector.clear());
 
-function setup(panelsForRoute: (r: string) => string[] = () => ['mams-caldicot']) {
+function setup(panelsForRoute: (r: string) => Promise<string[]> = async () => ['mams-caldicot']) {
   const db = openDatabase(':memory:');
   const outbox = new SqliteOutboxStore(db);
   const conversations = new SqliteConversationStore(db);

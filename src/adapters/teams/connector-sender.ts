@@ -22,24 +22,36 @@ export class ConnectorSender implements Notifier {
   constructor(private readonly token: TokenProvider, private readonly timeoutMs = 15_000) {}
 
   async send(ref: ConversationRef, card: Readonly<Record<string, unknown>>, summary: string): Promise<{ activityId?: string }> {
+    const res = await this.call('POST', ref, '', { type: 'message', summary, ...this.message(ref, card) });
+    const answer = (await res.json().catch(() => ({}))) as { id?: unknown };
+    return typeof answer.id === 'string' ? { activityId: answer.id } : {};
+  }
+
+  async update(ref: ConversationRef, activityId: string, card: Readonly<Record<string, unknown>>): Promise<void> {
+    const res = await this.call('PUT', ref, `/${encodeURIComponent(activityId)}`, { type: 'message', id: activityId, ...this.message(ref, card) });
+    await res.body?.cancel();
+  }
+
+  private message(ref: ConversationRef, card: Readonly<Record<string, unknown>>) {
+    return {
+      ...(ref.bot ? { from: ref.bot } : {}),
+      conversation: ref.conversation,
+      attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card }],
+    };
+  }
+
+  private async call(method: 'POST' | 'PUT', ref: ConversationRef, suffix: string, body: unknown): Promise<Response> {
     const serviceUrl = typeof ref.serviceUrl === 'string' ? ref.serviceUrl : undefined;
     const conversation = ref.conversation as { id?: unknown } | undefined;
     if (!serviceUrl || !/^https?:\/\//.test(serviceUrl) || typeof conversation?.id !== 'string') {
       throw new SendFailure('conversation reference has no service URL or conversation id', undefined, undefined, true);
     }
-    const url = `${serviceUrl.replace(/\/+$/, '')}/v3/conversations/${encodeURIComponent(conversation.id)}/activities`;
+    const url = `${serviceUrl.replace(/\/+$/, '')}/v3/conversations/${encodeURIComponent(conversation.id)}/activities${suffix}`;
     const token = await this.token();
-    const body = {
-      type: 'message',
-      summary,
-      ...(ref.bot ? { from: ref.bot } : {}),
-      conversation: ref.conversation,
-      attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card }],
-    };
     let res: Response;
     try {
       res = await fetch(url, {
-        method: 'POST',
+        method,
         headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(this.timeoutMs),
@@ -51,8 +63,7 @@ export class ConnectorSender implements Notifier {
       await res.body?.cancel();
       throw new SendFailure(`connector answered ${res.status}`, res.status, parseRetryAfter(res.headers.get('retry-after'), new Date()), PERMANENT.has(res.status));
     }
-    const answer = (await res.json().catch(() => ({}))) as { id?: unknown };
-    return typeof answer.id === 'string' ? { activityId: answer.id } : {};
+    return res;
   }
 }
 

@@ -3,6 +3,12 @@ export const VERBS = {
   submitReferral: 'referral.submit',
   chooseDocuments: 'documents.choose',
   myPage: 'my.page',
+  panelAgenda: 'panel.agenda',
+  panelRecommend: 'panel.recommend',
+  panelRefresh: 'panel.refresh',
+  panelDecideForm: 'panel.decideForm',
+  panelDecide: 'panel.decide',
+  panelDetails: 'panel.details',
 } as const;
 export type Verb = (typeof VERBS)[keyof typeof VERBS];
 
