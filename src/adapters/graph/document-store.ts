@@ -57,8 +57,14 @@ export class GraphDocumentStore implements DocumentStore {
         const existing = await this.http.send<{ id: string; size: number }>('GET', `${path}?$select=id,size`);
         if (existing.status !== 200) continue;
         const fields = await this.http.call<Record<string, unknown>>('GET', `${drive}/items/${existing.body.id}/listItem/fields`);
-        if (str(fields['DocumentReference']) || existing.body.size !== doc.bytes.length) continue; // someone else's file
-        itemId = existing.body.id; // ours, from an attempt whose answer was lost: finish it
+        if (existing.body.size !== doc.bytes.length) continue; // someone else's file
+        const mine = { reference: doc.reference, name, type: doc.type, size: doc.bytes.length, storedAt: doc.at.toISOString(), storedBy: doc.storedBy };
+        if (str(fields['DocumentReference'])) {
+          const theirs = docOf({ id: existing.body.id, eTag: '', fields: { ...fields, FileLeafRef: name } });
+          if (JSON.stringify(theirs) === JSON.stringify(mine)) return mine; // this very put, finished by an attempt whose answer was lost
+          continue; // someone else's file
+        }
+        itemId = existing.body.id; // ours, from an attempt that stopped before its columns: finish it
       } else itemId = uploaded;
       const stored: StoredDocument = { reference: doc.reference, name, type: doc.type, size: doc.bytes.length, storedAt: doc.at.toISOString(), storedBy: doc.storedBy };
       await this.http.call('PATCH', `${drive}/items/${itemId}/listItem/fields`, {
