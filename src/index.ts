@@ -18,6 +18,7 @@ import { SqliteOutboxStore } from './adapters/sqlite/outbox-store';
 import { SqlitePanelStore } from './adapters/sqlite/panel-store';
 import { SqliteReferralStore } from './adapters/sqlite/referral-store';
 import { SqliteConversationStore, SqliteUserStore } from './adapters/sqlite/user-store';
+import { openSharePointStores, SharePointNotReadyError } from './adapters/graph/wiring';
 import { createBot } from './adapters/teams/bot';
 import { panelsFeature, renderItem } from './adapters/teams/features/panels';
 import { PanelCardUpdater } from './adapters/teams/panel-card-updater';
@@ -38,6 +39,8 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024;
 export interface Running {
   readonly url: string;
   readonly config: Config;
+  /** Deliver what is due in the outbox now (tests, admin tools). */
+  flushOutbox(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -55,7 +58,6 @@ export async function main(options: MainOptions = {}): Promise<Running> {
   const log = options.log ?? createLogger(config.LOG_LEVEL);
   const clock: Clock = options.clock ?? { now: () => new Date() };
 
-  if (config.STORE !== 'sqlite') throw new ConfigError(['STORE: only "sqlite" is available in this build']);
   const directory = loadSchoolsFile(config.SCHOOLS_FILE, config.ADMINS);
   const authority = directory.authority();
   const clocks = new CalendarClocks({
@@ -68,16 +70,18 @@ export async function main(options: MainOptions = {}): Promise<Running> {
   if (!clocks.configured) log.warn({ event: 'calendar.missing', file: config.CALENDAR_FILE }, 'no term dates configured: school-day due dates will not be shown');
 
   const db = openDatabase(config.SQLITE_PATH);
-  const referrals = new SqliteReferralStore(db);
-  const audit = new SqliteAuditLog(db);
-  const outbox = new SqliteOutboxStore(db);
-  const users = new SqliteUserStore(db);
-  const conversations = new SqliteConversationStore(db);
+  // STORE=sharepoint: referrals, audit, outbox, users, conversations and documents on the SharePoint site (docs/sharepoint.md).
+  const sp = config.STORE === 'sharepoint' ? await openSharePointStores(config, log, clock) : undefined;
+  const referrals = sp ? sp.referrals : new SqliteReferralStore(db);
+  const audit = sp ? sp.audit : new SqliteAuditLog(db);
+  const outbox = sp ? sp.outbox : new SqliteOutboxStore(db);
+  const users = sp ? sp.users : new SqliteUserStore(db);
+  const conversations = sp ? sp.conversations : new SqliteConversationStore(db);
   const panels = new SqlitePanelStore(db);
   // The panels file seeds the store (new panels and members only); from then on the store is the source of truth.
   const seeded = await panels.seed(loadPanelsFile(config.PANELS_FILE));
   if (seeded.panels.length > 0 || seeded.members > 0) log.info({ event: 'panels.seeded', panels: seeded.panels, members: seeded.members }, 'panels file applied');
-  const documents = new LocalDocumentStore(config.DOCUMENTS_DIR);
+  const documents = sp ? sp.documents : new LocalDocumentStore(config.DOCUMENTS_DIR);
   const hasher = new HmacHasher(config.UPN_HASH_KEY ?? localHashKey(join(dirname(config.SQLITE_PATH), 'upn-hash.key')));
 
   // Local mode: anonymous Bot Framework auth (Agents Playground, tests). Otherwise every request's JWT is verified.
@@ -117,36 +121,30 @@ export async function main(options: MainOptions = {}): Promise<Running> {
   const cardUpdater = new PanelCardUpdater({ notifier, conversations, log }, (itemId) => renderItem({ panels }, itemId));
   const bot = createBot(botDeps, [panelsFeature({ ...botDeps, panels, outbox, cardUpdater })]);
   const waitingLogged = new Set<number>();
-  const worker =
-    options.worker === false
-      ? undefined
-      : startWorker(
-          'outbox',
-          config.OUTBOX_POLL_MS,
-          () =>
-            deliverOutbox({
-              outbox,
-              notifier,
-              clock,
-              maxAttempts: 8,
-              resolve: targetResolver({
-                conversations,
-                users,
-                // A route's case card goes to the channel of the panel for that route (and the school's cluster, where panels are per cluster).
-                panelsForRoute: async (routeId, schoolId) => {
-                  const cluster = schoolId ? directory.school(schoolId)?.cluster : undefined;
-                  return (await panels.panels()).filter((p) => p.routes.includes(routeId as never) && (!p.clusters || (cluster !== undefined && p.clusters.includes(cluster)))).map((p) => p.id);
-                },
-              }),
-              render: renderOutboxMessage,
-              onWaiting: (m, reason) => {
-                if (waitingLogged.has(m.id)) return;
-                waitingLogged.add(m.id);
-                log.warn({ event: 'outbox.waiting', outboxId: m.id, target: m.target.kind, route: 'routeId' in m.target ? m.target.routeId : undefined, reason }, 'message waiting: link a panel channel with /panel link');
-              },
-            }),
-          log,
-        );
+  // Proactive messages: one delivery pass; the worker runs it on a timer.
+  const deliverOnce = () =>
+    deliverOutbox({
+      outbox,
+      notifier,
+      clock,
+      maxAttempts: 8,
+      resolve: targetResolver({
+        conversations,
+        users,
+        // A route's case card goes to the channel of the panel for that route (and the school's cluster, where panels are per cluster).
+        panelsForRoute: async (routeId, schoolId) => {
+          const cluster = schoolId ? directory.school(schoolId)?.cluster : undefined;
+          return (await panels.panels()).filter((p) => p.routes.includes(routeId as never) && (!p.clusters || (cluster !== undefined && p.clusters.includes(cluster)))).map((p) => p.id);
+        },
+      }),
+      render: renderOutboxMessage,
+      onWaiting: (m, reason) => {
+        if (waitingLogged.has(m.id)) return;
+        waitingLogged.add(m.id);
+        log.warn({ event: 'outbox.waiting', outboxId: m.id, target: m.target.kind, route: 'routeId' in m.target ? m.target.routeId : undefined, reason }, 'message waiting: link a panel channel with /panel link');
+      },
+      });
+  const worker = options.worker === false ? undefined : startWorker('outbox', config.OUTBOX_POLL_MS, deliverOnce, log);
 
   const server = createHttpServer({
     adapter,
@@ -179,6 +177,9 @@ export async function main(options: MainOptions = {}): Promise<Running> {
   return {
     url,
     config,
+    flushOutbox: async () => {
+      await deliverOnce();
+    },
     async close() {
       await worker?.stop();
       await cardUpdater.drain();
@@ -197,7 +198,7 @@ if (require.main === module) {
       process.once('SIGINT', stop);
     })
     .catch((e: unknown) => {
-      if (e instanceof ConfigError || e instanceof ConfigFileError || e instanceof CalendarFileError) {
+      if (e instanceof ConfigError || e instanceof ConfigFileError || e instanceof CalendarFileError || e instanceof SharePointNotReadyError) {
         process.stderr.write(`${e.message}\n`);
       } else {
         process.stderr.write(`Start-up failed: ${(e as Error).stack ?? String(e)}\n`);

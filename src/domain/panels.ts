@@ -146,38 +146,43 @@ export function validateDecision(
   ctx: { today: IsoDate; quorumMet: boolean; owners: ReadonlySet<string> },
 ): Result<Omit<Decision, 'decidedBy' | 'decidedAt'>, DecisionFieldError[]> {
   const parsed = decisionFormSchema.safeParse(raw);
-  if (!parsed.success) {
-    const seen = new Set<string>();
-    return err(
-      parsed.error.issues
-        .map((i) => ({ field: String(i.path[0] ?? '_form'), code: /^[a-zA-Z]+$/.test(i.message) ? i.message : 'invalid' }))
-        .filter((e) => !seen.has(e.field) && seen.add(e.field)),
-    );
-  }
-  const f = parsed.data;
   const errors: DecisionFieldError[] = [];
+  const seen = new Set<string>();
+  const add = (e: DecisionFieldError) => {
+    if (!seen.has(e.field)) {
+      seen.add(e.field);
+      errors.push(e);
+    }
+  };
+  if (!parsed.success) {
+    for (const i of parsed.error.issues) add({ field: String(i.path[0] ?? '_form'), code: /^[a-zA-Z]+$/.test(i.message) ? i.message : 'invalid' });
+  }
+  // Next steps and the quorum reason are checked even when other fields failed, so every problem shows at once.
+  const f = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const str = (k: string) => (typeof f[k] === 'string' ? (f[k] as string).trim() : '');
   const steps: NextStep[] = [];
   for (const n of [1, 2, 3] as const) {
-    const owner = f[`step${n}Owner`] ?? '';
-    const what = f[`step${n}Text`] ?? '';
-    const due = f[`step${n}Due`] ?? '';
+    const owner = str(`step${n}Owner`);
+    const what = str(`step${n}Text`);
+    const due = str(`step${n}Due`);
     if (!owner && !what && !due) continue;
-    if (!owner) errors.push({ field: `step${n}Owner`, code: 'required' });
-    else if (!ctx.owners.has(owner)) errors.push({ field: `step${n}Owner`, code: 'invalidChoice' });
-    if (!what) errors.push({ field: `step${n}Text`, code: 'required' });
-    if (!due) errors.push({ field: `step${n}Due`, code: 'required' });
-    else if (!isIsoDate(due)) errors.push({ field: `step${n}Due`, code: 'invalidDate' });
-    else if (due < ctx.today) errors.push({ field: `step${n}Due`, code: 'dateInPast' });
-    if (owner && what && due) steps.push({ owner, text: what, due });
+    if (!owner) add({ field: `step${n}Owner`, code: 'required' });
+    else if (!ctx.owners.has(owner)) add({ field: `step${n}Owner`, code: 'invalidChoice' });
+    if (!what) add({ field: `step${n}Text`, code: 'required' });
+    if (!due) add({ field: `step${n}Due`, code: 'required' });
+    else if (!isIsoDate(due)) add({ field: `step${n}Due`, code: 'invalidDate' });
+    else if (due < ctx.today) add({ field: `step${n}Due`, code: 'dateInPast' });
+    if (owner && what && due) steps.push({ owner, text: what.slice(0, 500), due });
   }
-  if (!ctx.quorumMet && !f.quorumOverrideReason) errors.push({ field: 'quorumOverrideReason', code: 'quorumReasonRequired' });
-  if (errors.length > 0) return err(errors);
+  if (!ctx.quorumMet && !str('quorumOverrideReason')) add({ field: 'quorumOverrideReason', code: 'quorumReasonRequired' });
+  if (errors.length > 0 || !parsed.success) return err(errors);
+  const d = parsed.data;
   return ok({
-    outcome: f.outcome,
-    reasons: f.reasons,
-    lead: f.lead,
+    outcome: d.outcome,
+    reasons: d.reasons,
+    lead: d.lead,
     nextSteps: steps,
-    ...(!ctx.quorumMet && f.quorumOverrideReason ? { quorumOverrideReason: f.quorumOverrideReason } : {}),
+    ...(!ctx.quorumMet && d.quorumOverrideReason ? { quorumOverrideReason: d.quorumOverrideReason } : {}),
   });
 }
 

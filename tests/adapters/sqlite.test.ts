@@ -46,6 +46,36 @@ test('the store reopens with its schema and data; migrations run once', async ()
   expect(await again.count()).toBe(2);
   expect((await again.get('mon-2026-000001'))?.learner.localRef).toBe('R1');
   expect((await again.submit({ idempotencyKey: 'k3', prefix: 'MON', year: 2027, referral: base, audit, outbox: [] })).referral.reference).toBe('MON-2027-000002');
-  expect(db.prepare('SELECT id FROM schema_migrations').all()).toEqual([{ id: '001-foundation' }]);
+  const { MIGRATIONS } = await import('../../src/adapters/sqlite/migrations');
+  expect((db.prepare('SELECT id FROM schema_migrations ORDER BY id').all() as { id: string }[]).map((r) => r.id)).toEqual(MIGRATIONS.map((m) => m.id).sort());
   db.close();
+});
+
+test('panels: the file seeds new panels and members only; removals and additions in the store survive a restart', async () => {
+  const { SqlitePanelStore } = await import('../../src/adapters/sqlite/panel-store');
+  const { loadPanelsFile } = await import('../../src/adapters/files/panels-file');
+  const path = join(dir, 'p.db');
+  const file = loadPanelsFile('config/panels.yaml');
+  const audit = { at: 'x', actor: 'chair', action: 'panel.member', recordType: 'panel', recordId: 'mams-caldicot', correlationId: 'c' };
+  let db = openDatabase(path);
+  let store = new SqlitePanelStore(db);
+  expect((await store.seed(file)).panels).toEqual(['mams-caldicot', 'early-help', 'la-panel']);
+  await store.removeMember('mams-caldicot', '00000000-0000-0000-0000-0000000000c5', audit);
+  await store.addMember('mams-caldicot', { aadObjectId: 'new-member', name: 'New', role: 'member', agency: 'health' }, audit);
+  db.close();
+  db = openDatabase(path); // restart: the file is applied again
+  store = new SqlitePanelStore(db);
+  expect(await store.seed(file)).toEqual({ panels: [], members: 0 });
+  const members = (await store.panel('mams-caldicot'))!.members.map((m) => m.aadObjectId);
+  expect(members).toContain('new-member');
+  expect(members).not.toContain('00000000-0000-0000-0000-0000000000c5');
+  db.close();
+});
+
+test('the panels file is validated: unknown keys, bad roles and a panel without a chair are named', async () => {
+  const { loadPanelsFile } = await import('../../src/adapters/files/panels-file');
+  const { writeFileSync } = await import('node:fs');
+  const bad = join(dir, 'panels.yaml');
+  writeFileSync(bad, 'panels:\n  - id: Bad Id\n    name: { en: A, cy: B }\n    kind: MAMS\n    routes: [nowhere]\n    cadence: daily\n    quorum: { minMembers: 0 }\n    colour: blue\n    members:\n      - { aadObjectId: a1, name: A, role: boss, agency: education }\n');
+  expect(() => loadPanelsFile(bad)).toThrow(/panels\.0\.id[\s\S]*panels\.0\.routes\.0[\s\S]*panels\.0\.cadence[\s\S]*panels\.0\.quorum\.minMembers[\s\S]*panels\.0\.members\.0\.role[\s\S]*colour/);
 });

@@ -40,7 +40,10 @@ function base(o: Options) {
 
 /** What Teams sends when a user types in chat. */
 export function message(text: string, o: Options & { attachments?: unknown[] }) {
-  return { ...base(o), type: 'message', text, ...(o.attachments ? { attachments: o.attachments } : {}) };
+  // In channels Teams includes the @mention of the bot as an entity, as the bot hears only messages that mention it.
+  const mention = /<at>[^<]*<\/at>/.exec(text)?.[0];
+  const entities = mention ? [{ type: 'mention', text: mention, mentioned: { id: '28:bot', name: 'Inclusion bot' } }] : undefined;
+  return { ...base(o), type: 'message', text, ...(entities ? { entities } : {}), ...(o.attachments ? { attachments: o.attachments } : {}) };
 }
 
 /** What Teams sends for an Adaptive Card Action.Execute (Universal Actions). */

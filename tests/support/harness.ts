@@ -14,6 +14,8 @@ export interface Harness {
   readonly logs: string[];
   readonly clock: Clock & { set(iso: string): void };
   post(activity: unknown): Promise<{ status: number; body: any }>;
+  /** Run the outbox worker once, now. */
+  flushOutbox(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,6 +59,9 @@ export async function startHarness(env: Record<string, string> = {}, opts: { now
       let body: unknown = text;
       try { body = text ? JSON.parse(text) : undefined; } catch { /* not JSON */ }
       return { status: res.status, body };
+    },
+    async flushOutbox() {
+      await bot.flushOutbox();
     },
     async close() {
       await bot.close();

@@ -9,6 +9,13 @@ export const VERBS = {
   panelDecideForm: 'panel.decideForm',
   panelDecide: 'panel.decide',
   panelDetails: 'panel.details',
+  deadlineForm: 'deadline.form',
+  deadlineCompute: 'deadline.compute',
+  idpRecord: 'idp.record',
+  reminderOpen: 'reminder.open',
+  reminderDone: 'reminder.done',
+  reminderSnooze: 'reminder.snooze',
+  epAnswer: 'ep.answer',
 } as const;
 export type Verb = (typeof VERBS)[keyof typeof VERBS];
 
@@ -28,7 +35,8 @@ export const COMMANDS = {
 export type Command = keyof typeof COMMANDS;
 
 export function parseCommand(text: string | undefined): { command: Command; args: string[] } | undefined {
-  const words = (text ?? '').trim().replace(/^\/+/, '').split(/\s+/).filter(Boolean);
+  // Teams normally strips the bot's @mention; a leftover <at>…</at> (e.g. another client) is ignored too.
+  const words = (text ?? '').replace(/<at>[^<]*<\/at>/gi, ' ').trim().replace(/^\/+/, '').split(/\s+/).filter(Boolean);
   const head = words[0]?.toLowerCase();
   if (!head) return undefined;
   for (const [command, names] of Object.entries(COMMANDS) as [Command, readonly string[]][]) {
