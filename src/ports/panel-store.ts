@@ -55,4 +55,6 @@ export interface PanelStore {
   /** Close the item with the chair's decision: decision, next steps, referral → decided, audit, outcome messages, as one unit. */
   decide(itemId: number, decision: Decision, audit: AuditEntry, outbox: readonly NewOutboxMessage[]): Promise<DecideResult>;
   decision(itemId: number): Promise<Decision | undefined>;
+  /** Items of a panel decided on a day (Europe/London date of the decision), for the minutes. */
+  decidedOn(panelId: string, date: string): Promise<{ item: AgendaItem; decision: Decision }[]>;
 }

@@ -205,3 +205,29 @@ test('/panel members: the chair changes membership in the store; only chair or c
   expect(h.connector.texts('a:health').at(-1)).toBe("Only the panel's chair or coordinator can do that.");
   expect(q("SELECT active FROM panel_members WHERE panel_id = 'mams-caldicot' AND aad_object_id = ?", SOCIAL.aadObjectId)).toEqual([{ active: 0 }]);
 });
+
+test('/panel minutes: the meeting\'s record as Markdown, HTML and CSV in the panel\'s documents; cards stay under 40 KB', async () => {
+  const { readFileSync, readdirSync } = await import('node:fs');
+  await referMams(1);
+  const { itemIds, cards } = await linkAndOpen();
+  for (const u of [HEALTH, EP, COORD, ALEX]) await recommend(u, itemIds[0]!, u === ALEX ? 'conflict' : 'support', { comment: 'x'.repeat(1000) });
+  await h.post(execute('panel.decide', { itemId: itemIds[0], outcome: 'agreed', reasons: 'Clear need =SUM(A1) "quoted", <b>', lead: 'Education', step1Owner: HEALTH.aadObjectId, step1Text: 'SALT', step1Due: '2027-01-15' }, inChannel(CHAIR)));
+  await h.post(message('/panel minutes mams-caldicot', { ...o(), user: COORD, conversationId: 'a:coord' }));
+  expect(h.connector.texts('a:coord').at(-1)).toMatch(/Minutes for Caldicot cluster MAMS .* are stored as "minutes-mams-caldicot-2026-11-23.md"/);
+  const folder = join(h.dir, 'documents', 'MINUTES-MAMS-CALDICOT-2026-11-23');
+  expect(readdirSync(folder).filter((f) => !f.endsWith('.meta.json')).sort()).toEqual(['decisions-mams-caldicot-2026-11-23.csv', 'minutes-mams-caldicot-2026-11-23.html', 'minutes-mams-caldicot-2026-11-23.md']);
+  const md = readFileSync(join(folder, 'minutes-mams-caldicot-2026-11-23.md'), 'utf8');
+  expect(md).toContain('support 3');
+  expect(md).toContain('Declared an interest: Alex Wilber');
+  expect(md).toContain('SALT (Haf Health, by 2027-01-15)');
+  expect(readFileSync(join(folder, 'minutes-mams-caldicot-2026-11-23.html'), 'utf8')).toContain('&lt;b&gt;');
+  // a formula-looking cell is neutralised for spreadsheets; quotes escaped
+  expect(readFileSync(join(folder, 'decisions-mams-caldicot-2026-11-23.csv'), 'utf8')).toContain('"Clear need =SUM(A1) ""quoted"", <b>"');
+  // the largest realistic card: 60+ members' names and long route titles stay within Teams' 40 KB message limit
+  for (let i = 0; i < 70; i++) await h.post(message(`/panel members mams-caldicot add m-${i} member health Member With A Long Name Number ${i}`, { ...o(), user: CHAIR, conversationId: 'a:chair' }));
+  const big = (await h.post(execute('panel.refresh', { itemId: itemIds[0] }, inChannel(HEALTH)))).body.value;
+  const { cardSize } = await import('../../src/adapters/cards/render');
+  expect(cardSize(big)).toBeLessThan(40 * 1024);
+  expect((big as { refresh: { userIds: string[] } }).refresh.userIds).toHaveLength(60);
+  expect(cardSize(cards[0] as never)).toBeLessThan(40 * 1024);
+});

@@ -206,6 +206,13 @@ export class SqlitePanelStore implements PanelStore {
     });
   }
 
+  async decidedOn(panelId: string, date: string): Promise<{ item: AgendaItem; decision: Decision }[]> {
+    // decided_at is UTC; a panel meets in daytime, so the UTC date is the London date (and the body keeps the instant).
+    const rows = statement(this.db, 'SELECT a.*, d.body AS decision FROM decisions d JOIN agenda_items a ON a.id = d.item_id WHERE a.panel_id = ? AND substr(d.decided_at, 1, 10) = ? ORDER BY a.position, a.id')
+      .all(panelId, date) as (ItemRow & { decision: string })[];
+    return rows.map((r) => ({ item: item(r), decision: JSON.parse(r.decision) as Decision }));
+  }
+
   async decision(itemId: number): Promise<Decision | undefined> {
     const row = statement(this.db, 'SELECT body FROM decisions WHERE item_id = ?').get(itemId) as { body: string } | undefined;
     return row ? (JSON.parse(row.body) as Decision) : undefined;

@@ -11,8 +11,11 @@ import { panelsOf, panelToRun, type PanelAccessError } from '../../../app/panel-
 import { itemState, recordRecommendation } from '../../../app/record-recommendation';
 import { viewAgenda } from '../../../app/view-agenda';
 import { viewReferralDetails } from '../../../app/view-referral-details';
+import { writeMinutes } from '../../../app/write-minutes';
 import { londonDate } from '../../../domain/dates';
-import { t, type Language } from '../../../i18n';
+import { strings, t, type Language } from '../../../i18n';
+import { formatDate } from '../../cards/cards';
+import type { RouteId } from '../../../domain/routes';
 import type { OutboxStore } from '../../../ports/outbox';
 import type { PanelStore } from '../../../ports/panel-store';
 import { noticeCard } from '../../cards/cards';
@@ -125,6 +128,24 @@ export function panelsFeature(deps: PanelDeps): Feature {
             const chased = await chasePanel(deps, actor, panelId);
             if (!chased.ok) return void (await context.sendActivity(accessText(language, chased.error, await allIds())));
             return void (await context.sendActivity(t(language, 'panel.chased', chased.value)));
+          }
+          case 'minutes': {
+            const panelId = await resolvePanel(context, actor, language, rest[0]);
+            if (!panelId) return;
+            const s = strings(language);
+            const result = await writeMinutes(deps, actor, panelId, {
+              title: (panel, date) => t(language, 'panel.minutesTitle', { panel: panel.name[language], date: formatDate(date, language) }),
+              route: (routeId) => s.routes[routeId as RouteId] ?? routeId,
+              outcome: (outcome) => s.panel.outcomes[outcome],
+              headings: s.panel.minutesHeadings,
+            });
+            const panel = await deps.panels.panel(panelId);
+            if (!result.ok) {
+              const e = result.error;
+              return void (await context.sendActivity(e.code === 'MINUTES.NONE' ? t(language, 'panel.minutesNone', { panel: panel?.name[language] ?? panelId, date: formatDate(e.date, language) }) : accessText(language, e, await allIds())));
+            }
+            const [markdown, html, csv] = result.value.files.map((f) => f.name);
+            return void (await context.sendActivity(t(language, 'panel.minutesStored', { panel: panel!.name[language], date: formatDate(result.value.date, language), markdown: markdown!, html: html!, csv: csv! })));
           }
           case 'members': {
             const panelId = await resolvePanel(context, actor, language, rest[0]);
