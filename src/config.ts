@@ -17,6 +17,15 @@ const bool = z
 
 const positiveInt = (dflt: number) => z.coerce.number().int().positive().default(dflt);
 
+/** Rate-limit windows written "limit/ms,limit/ms", e.g. 7/1000,60/30000. */
+const rateWindows = (dflt: string) =>
+  z
+    .string()
+    .default(dflt)
+    .transform((s) => s.split(',').map((w) => w.trim().split('/').map(Number)))
+    .refine((ws) => ws.length > 0 && ws.every((w) => w.length === 2 && w.every((n) => Number.isInteger(n) && n > 0)), 'rate limits are written limit/ms, comma-separated, e.g. 7/1000,60/30000')
+    .transform((ws) => ws.map(([limit, ms]) => ({ limit: limit!, ms: ms! })));
+
 export const settingsSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(3978),
@@ -53,6 +62,24 @@ export const settingsSchema = z
       .optional(),
 
     OUTBOX_POLL_MS: positiveInt(2000),
+    OUTBOX_MAX_ATTEMPTS: positiveInt(8),
+    OUTBOX_CONCURRENCY: positiveInt(4),
+    /** Teams' per-bot-per-conversation limits as "limit/ms" windows; per app per tenant the same way (docs/reminders.md). */
+    TEAMS_CONVERSATION_LIMITS: rateWindows('7/1000,8/2000,60/30000,1800/3600000'),
+    TEAMS_APP_LIMITS: rateWindows('30/1000'),
+    LEASE_TTL_MS: positiveInt(30_000),
+    REMINDER_SWEEP_MINUTES: positiveInt(60),
+    REMINDER_LEAD_SCHOOL_DAYS: z
+      .string()
+      .default('10,3')
+      .transform((s) => s.split(',').map((x) => Number(x.trim())).filter((n) => n > 0))
+      .refine((a) => a.every((n) => Number.isInteger(n) && n <= 60), 'REMINDER_LEAD_SCHOOL_DAYS must be whole numbers of school days, e.g. 10,3'),
+    REMINDER_WEEKLY_OVERDUE: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+    QUIET_HOURS_START: z.coerce.number().int().min(0).max(23).default(8),
+    QUIET_HOURS_END: z.coerce.number().int().min(1).max(24).default(18),
+    QUIET_HOURS_TIME_ZONE: z.string().default('Europe/London').refine((tz) => { try { new Intl.DateTimeFormat('en-GB', { timeZone: tz }); return true; } catch { return false; } }, 'QUIET_HOURS_TIME_ZONE must be an IANA time zone'),
+    QUIET_HOURS_WORKING_DAYS_ONLY: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+    EPS_FILE: z.string().default('config/eps.yaml'),
     /** Set by Azure App Service itself; its presence forbids local mode (no JWT check) in a deployment. */
     WEBSITE_SITE_NAME: z.string().optional(),
 

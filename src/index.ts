@@ -2,7 +2,23 @@ import { TeamsAdapter } from '@microsoft/teams-ai';
 import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
-import { deliverOutbox } from './app/deliver-outbox';
+import { deliverOutbox, type RenderedMessage } from './app/deliver-outbox';
+import { runScheduledJobs, type ScheduledJob } from './app/run-scheduled-jobs';
+import { sendEpDigests, sendReminderDigests } from './app/send-digests';
+import { sweepReminders } from './app/sweep-reminders';
+import { SlidingWindowLimiter } from './domain/rate-limit';
+import { nextWeekly } from './domain/reminders';
+import { startLeasedWorker } from './adapters/scheduler/leased-worker';
+import { loadEpsFile, SqliteEpDirectory } from './adapters/sqlite/ep-directory';
+import { SqliteLearnerStore } from './adapters/sqlite/learner-store';
+import { SqliteOutboxAdmin } from './adapters/sqlite/outbox-store';
+import { SqliteReferralFeed, SqliteReminderStore } from './adapters/sqlite/reminder-store';
+import { SqliteJobStore, SqliteLeaseStore } from './adapters/sqlite/scheduling-store';
+import { adminFeature } from './adapters/teams/features/admin';
+import { clocksFeature } from './adapters/teams/features/clocks';
+import { epFeature, renderEpMessage } from './adapters/teams/features/ep';
+import { idpFeature } from './adapters/teams/features/idp';
+import { renderReminderMessage, reviewsFeature } from './adapters/teams/features/reviews';
 import { ConfigError, loadConfig, type Config } from './config';
 import { ConfigFileError, loadSchoolsFile } from './adapters/files/schools-file';
 import { CalendarClocks, CalendarFileError } from './adapters/files/statutory-clocks';
@@ -11,7 +27,6 @@ import { LocalDocumentStore } from './adapters/localfs/document-store';
 import { HmacHasher, localHashKey } from './adapters/localfs/hmac-hasher';
 import { HttpFileFetcher } from './adapters/localfs/http-file-fetcher';
 import { createLogger, type Logger } from './adapters/log';
-import { startWorker } from './adapters/scheduler/outbox-worker';
 import { SqliteAuditLog } from './adapters/sqlite/audit-log';
 import { openDatabase } from './adapters/sqlite/database';
 import { SqliteOutboxStore } from './adapters/sqlite/outbox-store';
@@ -41,6 +56,8 @@ export interface Running {
   readonly config: Config;
   /** Deliver what is due in the outbox now (tests, admin tools). */
   flushOutbox(): Promise<void>;
+  /** Run the scheduled jobs that are due (reminder sweep, digests) once, now. */
+  runScheduledJobs(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -81,6 +98,13 @@ export async function main(options: MainOptions = {}): Promise<Running> {
   // The panels file seeds the store (new panels and members only); from then on the store is the source of truth.
   const seeded = await panels.seed(loadPanelsFile(config.PANELS_FILE));
   if (seeded.panels.length > 0 || seeded.members > 0) log.info({ event: 'panels.seeded', panels: seeded.panels, members: seeded.members }, 'panels file applied');
+  // Reminders, learners, EP links, the scheduler's jobs and the sending lease (SQLite; docs/reminders.md).
+  const learners = new SqliteLearnerStore(db);
+  const reminderStore = new SqliteReminderStore(db);
+  const epsFile = loadEpsFile(config.EPS_FILE, new Set(directory.schools().map((s) => s.id)));
+  const eps = new SqliteEpDirectory(db, epsFile);
+  const jobs = new SqliteJobStore(db);
+  const leases = new SqliteLeaseStore(db);
   const documents = sp ? sp.documents : new LocalDocumentStore(config.DOCUMENTS_DIR);
   const hasher = new HmacHasher(config.UPN_HASH_KEY ?? localHashKey(join(dirname(config.SQLITE_PATH), 'upn-hash.key')));
 
@@ -117,17 +141,33 @@ export async function main(options: MainOptions = {}): Promise<Running> {
     documentTypes: config.DOCUMENT_TYPES,
     documentTargetMinutes: config.DOCUMENT_TARGET_MINUTES,
     allowedTenants,
+    // Read by submitReferral (SubmitReferralDeps.eps): Early Help Panel referrals queue match cards to EPs.
+    eps,
   };
   const cardUpdater = new PanelCardUpdater({ notifier, conversations, log }, (itemId) => renderItem({ panels }, itemId));
-  const bot = createBot(botDeps, [panelsFeature({ ...botDeps, panels, outbox, cardUpdater })]);
+  const calendarFor = (schoolId: string) => clocks.calendarFor(schoolId);
+  const reminderDeps = { ...botDeps, learners, reminders: reminderStore, calendarFor };
+  const bot = createBot(botDeps, [
+    panelsFeature({ ...botDeps, panels, outbox, cardUpdater }),
+    clocksFeature(botDeps, { calendarFor }),
+    reviewsFeature(botDeps, reminderDeps),
+    idpFeature(botDeps, { learners }),
+    epFeature(botDeps, { eps }),
+    adminFeature(botDeps, { outbox: new SqliteOutboxAdmin(db), counts: () => outbox.counts() }),
+  ]);
+  const renderers = [renderReminderMessage(directory, clock), renderEpMessage(directory)];
+  const limits = { conversation: new SlidingWindowLimiter(config.TEAMS_CONVERSATION_LIMITS), app: new SlidingWindowLimiter(config.TEAMS_APP_LIMITS) };
   const waitingLogged = new Set<number>();
   // Proactive messages: one delivery pass; the worker runs it on a timer.
-  const deliverOnce = () =>
+  const deliverOnce = (limit = 50) =>
     deliverOutbox({
       outbox,
       notifier,
       clock,
-      maxAttempts: 8,
+      maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
+      concurrency: config.OUTBOX_CONCURRENCY,
+      limits,
+      onDead: (m, error) => log.error({ event: 'outbox.dead', outboxId: m.id, template: m.payload.template, target: m.target.kind, error }, 'message parked as a dead letter: see /admin outbox'),
       resolve: targetResolver({
         conversations,
         users,
@@ -137,14 +177,57 @@ export async function main(options: MainOptions = {}): Promise<Running> {
           return (await panels.panels()).filter((p) => p.routes.includes(routeId as never) && (!p.clusters || (cluster !== undefined && p.clusters.includes(cluster)))).map((p) => p.id);
         },
       }),
-      render: renderOutboxMessage,
+      render: (m, language): RenderedMessage => {
+        for (const r of renderers) {
+          const out = r(m, language);
+          if (out) return out;
+        }
+        return renderOutboxMessage(m, language);
+      },
       onWaiting: (m, reason) => {
         if (waitingLogged.has(m.id)) return;
         waitingLogged.add(m.id);
+        if (reason === 'user-not-installed') {
+          // Reported, not dropped: the admin sees who to ask to install the bot in /admin outbox.
+          log.warn({ event: 'outbox.user_not_installed', outboxId: m.id, template: m.payload.template, aadObjectId: 'aadObjectId' in m.target ? m.target.aadObjectId : undefined }, 'message waiting: the user has not installed the bot');
+          return;
+        }
         log.warn({ event: 'outbox.waiting', outboxId: m.id, target: m.target.kind, route: 'routeId' in m.target ? m.target.routeId : undefined, reason }, 'message waiting: link a panel channel with /panel link');
       },
-      });
-  const worker = options.worker === false ? undefined : startWorker('outbox', config.OUTBOX_POLL_MS, deliverOnce, log);
+      }, limit);
+  // Scheduled work is due times in the store, run under the lease by whichever instance holds it (docs/reminders.md).
+  const quiet = { startHour: config.QUIET_HOURS_START, endHour: config.QUIET_HOURS_END, timeZone: config.QUIET_HOURS_TIME_ZONE, workingDaysOnly: config.QUIET_HOURS_WORKING_DAYS_ONLY, country: authority.country };
+  const weekly = (now: Date) => nextWeekly(now, 1, config.QUIET_HOURS_START, config.QUIET_HOURS_TIME_ZONE);
+  const scheduled: ScheduledJob[] = [
+    {
+      name: 'reminder-sweep',
+      first: (now) => now,
+      next: (now) => new Date(now.getTime() + config.REMINDER_SWEEP_MINUTES * 60_000),
+      run: () =>
+        sweepReminders({ learners, reminders: reminderStore, outbox, clock, country: authority.country, calendarFor, policy: { beforeSchoolDays: config.REMINDER_LEAD_SCHOOL_DAYS, weeklyWhileOverdue: config.REMINDER_WEEKLY_OVERDUE }, window: quiet }),
+    },
+    { name: 'reminder-digest', first: weekly, next: weekly, run: () => sendReminderDigests({ ...reminderDeps, outbox }) },
+    { name: 'ep-digest', first: weekly, next: weekly, run: () => sendEpDigests({ eps, epIds: epsFile.eps.map((e) => e.aadObjectId), referrals: new SqliteReferralFeed(db), outbox, clock }) },
+  ];
+  const runJobs = () => runScheduledJobs({ jobs, clock }, scheduled);
+  const BATCH = 100;
+  const worker =
+    options.worker === false
+      ? undefined
+      : startLeasedWorker({
+          name: 'sender',
+          leases,
+          clock,
+          ttlMs: config.LEASE_TTL_MS,
+          pollMs: config.OUTBOX_POLL_MS,
+          log,
+          work: async () => {
+            await runJobs();
+            const r = await deliverOnce(BATCH);
+            const handled = r.sent + r.failed + r.waiting + (r.paced ?? 0);
+            return { againInMs: r.wakeInMs ?? (handled >= BATCH ? 0 : undefined) };
+          },
+        });
 
   const server = createHttpServer({
     adapter,
@@ -177,6 +260,7 @@ export async function main(options: MainOptions = {}): Promise<Running> {
   return {
     url,
     config,
+    runScheduledJobs: runJobs,
     flushOutbox: async () => {
       await deliverOnce();
     },

@@ -1,4 +1,4 @@
-import type { NewOutboxMessage, OutboxMessage, OutboxState, OutboxStore } from '../../ports/outbox';
+import type { DeadLetter, NewOutboxMessage, OutboxAdmin, OutboxMessage, OutboxState, OutboxStore, OutboxTarget } from '../../ports/outbox';
 import { statement, type Db } from './database';
 
 /** Queue messages inside the caller's transaction; a key already queued is left as it is. */
@@ -28,8 +28,7 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 
   async due(now: Date, limit: number): Promise<OutboxMessage[]> {
-    const rows = this.db
-      .prepare("SELECT * FROM outbox WHERE state IN ('pending', 'waiting') AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?")
+    const rows = statement(this.db, "SELECT * FROM outbox WHERE state IN ('pending', 'waiting') AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?")
       .all(now.toISOString(), limit) as Row[];
     return rows.map(fromRow);
   }
@@ -48,6 +47,10 @@ export class SqliteOutboxStore implements OutboxStore {
       .run(dead ? 'dead' : 'pending', error, retryAt.toISOString(), id);
   }
 
+  async postpone(id: number, at: Date): Promise<void> {
+    statement(this.db, 'UPDATE outbox SET next_attempt_at = ? WHERE id = ?').run(at.toISOString(), id);
+  }
+
   async counts(): Promise<Record<OutboxState, number>> {
     const out: Record<OutboxState, number> = { pending: 0, waiting: 0, sent: 0, dead: 0 };
     for (const r of statement(this.db, 'SELECT state, COUNT(*) AS n FROM outbox GROUP BY state').all() as { state: OutboxState; n: number }[]) out[r.state] = r.n;
@@ -57,5 +60,27 @@ export class SqliteOutboxStore implements OutboxStore {
   /** Every message, for admin views and tests. */
   all(): OutboxMessage[] {
     return (statement(this.db, 'SELECT * FROM outbox ORDER BY id').all() as Row[]).map(fromRow);
+  }
+}
+
+/** Admin views of the outbox: no payload data, only template, target kind, attempts and the last error. */
+export class SqliteOutboxAdmin implements OutboxAdmin {
+  constructor(private readonly db: Db) {}
+
+  async deadLetters(limit: number): Promise<DeadLetter[]> {
+    const rows = statement(
+      this.db,
+      "SELECT id, json_extract(payload, '$.template') AS template, json_extract(target, '$.kind') AS kind, attempts, last_error, created_at FROM outbox WHERE state = 'dead' ORDER BY id DESC LIMIT ?",
+    ).all(limit) as { id: number; template: string; kind: OutboxTarget['kind']; attempts: number; last_error: string | null; created_at: string }[];
+    return rows.map((r) => ({ id: r.id, template: r.template, targetKind: r.kind, attempts: r.attempts, createdAt: r.created_at, ...(r.last_error ? { lastError: r.last_error } : {}) }));
+  }
+
+  async notInstalled(limit: number): Promise<{ aadObjectId: string; waiting: number }[]> {
+    return (
+      statement(
+        this.db,
+        "SELECT json_extract(target, '$.aadObjectId') AS id, COUNT(*) AS n FROM outbox WHERE state = 'waiting' AND last_error = 'user-not-installed' GROUP BY id ORDER BY n DESC LIMIT ?",
+      ).all(limit) as { id: string; n: number }[]
+    ).map((r) => ({ aadObjectId: r.id, waiting: r.n }));
   }
 }

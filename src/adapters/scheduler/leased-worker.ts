@@ -1,0 +1,70 @@
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../ports/clock';
+import type { LeaseStore } from '../../ports/scheduling';
+import type { Logger } from '../log';
+
+export interface LeasedWork {
+  /** Runs one round under the lease; `againInMs` asks for the next round sooner than the poll interval (0 = at once). */
+  (): Promise<{ againInMs?: number } | void>;
+}
+
+/**
+ * Background work that only one process does at a time: each round first takes or renews the lease (a row with holder and
+ * expiry); a process that cannot get it waits and tries again, so when the holder stops or dies another takes over within
+ * one TTL. Rounds never overlap; stop() waits for a running round and gives the lease up.
+ */
+export function startLeasedWorker(opts: {
+  name: string;
+  leases: LeaseStore;
+  clock: Clock;
+  ttlMs: number;
+  pollMs: number;
+  log: Logger;
+  work: LeasedWork;
+}): { stop(): Promise<void>; holder: string; isHolder(): boolean } {
+  const holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  let stopped = false;
+  let held = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+
+  const round = async (): Promise<number> => {
+    const got = await opts.leases.acquire(opts.name, holder, opts.clock.now(), opts.ttlMs);
+    if (got !== held) {
+      held = got;
+      opts.log.info({ event: got ? 'lease.acquired' : 'lease.lost', lease: opts.name, holder }, got ? 'this instance now sends and sweeps' : 'another instance holds the lease');
+    }
+    if (!got) return opts.pollMs;
+    const r = await opts.work();
+    return Math.min(opts.pollMs, (r && r.againInMs) ?? opts.pollMs);
+  };
+
+  const schedule = (ms: number) => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = round()
+        .catch((e: unknown) => {
+          opts.log.error({ event: `${opts.name}.error`, err: { name: (e as Error).name, message: String((e as Error).message).slice(0, 300) } }, `${opts.name} failed`);
+          return opts.pollMs;
+        })
+        .then((next) => {
+          running = undefined;
+          schedule(next);
+        });
+    }, ms);
+    timer.unref();
+  };
+  schedule(0);
+
+  return {
+    holder,
+    isHolder: () => held,
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+      if (held) await opts.leases.release(opts.name, holder);
+    },
+  };
+}
