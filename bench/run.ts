@@ -2,10 +2,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchSubmit } from './submit';
+import { benchGraph } from './graph';
 import { ROOT } from './lib';
 
 const BENCHES: Record<string, () => Promise<Record<string, unknown>>> = {
   submit: benchSubmit,
+  graph: benchGraph,
 };
 
 async function run(): Promise<void> {
