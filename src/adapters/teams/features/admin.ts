@@ -16,7 +16,8 @@ export function adminFeature(deps: BotDeps, own: { outbox: OutboxAdmin; counts()
           context,
           renderCard('admin-outbox', {
             t: strings(language),
-            counts,
+            // FactSet values must be strings.
+            counts: Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, String(v)])),
             dead: dead.map((d) => ({ line: t(language, 'adminOutbox.deadLine', { id: d.id, template: d.template, target: d.targetKind, attempts: d.attempts, error: d.lastError ?? '' }) })),
             notInstalled: notInstalled.map((u) => ({ line: t(language, 'adminOutbox.notInstalledLine', { user: u.aadObjectId, n: u.waiting }) })),
           }),

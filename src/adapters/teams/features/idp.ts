@@ -52,7 +52,7 @@ export function idpFeature(deps: BotDeps, own: { learners: LearnerStore }): Feat
         if (!result.ok) return form(language, actor, input, problem(language, result.error));
         const due = idpReviewDue(result.value.date);
         return noticeCard(
-          t(language, 'idp.recorded', { initials: result.value.learner.initials, kind: t(language, `idp.${input.kind}`).toLowerCase(), date: formatDate(result.value.date, language), due: due ? formatDate(due, language) : '?' }),
+          t(language, 'idp.recorded', { initials: result.value.learner.initials, kind: t(language, `idp.${input.kind}`), date: formatDate(result.value.date, language), due: due ? formatDate(due, language) : '?' }),
           { color: 'Good' },
         );
       });
