@@ -18,7 +18,9 @@ import { SqliteLearnerStore } from '../src/adapters/sqlite/learner-store';
 
 const USAGE = 'Usage: npm run import:learners -- --school <id> <file.csv>';
 
-export async function run(argv: readonly string[], env: Record<string, string | undefined> = process.env, out = process.stdout, errOut = process.stderr): Promise<number> {
+type Out = { write(text: string): unknown };
+
+export async function run(argv: readonly string[], env: Record<string, string | undefined> = process.env, out: Out = process.stdout, errOut: Out = process.stderr): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], options: { school: { type: 'string' } }, allowPositionals: true });

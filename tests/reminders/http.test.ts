@@ -14,7 +14,7 @@ const o = (extra: { locale?: string; user?: TestUser } = {}) => ({ serviceUrl: h
 const conv = (u: TestUser) => `a:personal-${u.aadObjectId}`;
 const sink = () => {
   let text = '';
-  return { stream: new Writable({ write(c, _e, cb) { text += String(c); cb(); } }) as unknown as NodeJS.WriteStream, text: () => text };
+  return { stream: new Writable({ write(c, _e, cb) { text += String(c); cb(); } }), text: () => text };
 };
 const query = <T>(sql: string, ...args: unknown[]): T[] => {
   const db = new Database(join(h.dir, 'inclusion.db'), { readonly: true });
