@@ -21,6 +21,9 @@ app.adaptiveCards.actionExecute('referral.submit', async (_context, _state, data
   return { ...card, body: [...card.body, { type: 'FactSet', facts: [{ title: 'Reference', value: `FLOOR-${id}` }] }] };
 });
 
+// The recommendation floor: a bare handler that only answers a card.
+app.adaptiveCards.actionExecute('panel.recommend', async () => card);
+
 const server = restify.createServer();
 server.use(restify.plugins.bodyParser({ maxBodySize: 4 * 1024 * 1024, mapParams: false }));
 server.post('/api/messages', async (req, res) => {

@@ -15,7 +15,7 @@ export function stats(latencies: number[]) {
 
 /** Start a TypeScript entry point as its own process and wait for its `"event":"started","url":…` line. */
 export async function startProcess(entry: string, env: Record<string, string>): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', entry], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE && entry.startsWith('src') ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROFILE] : []), '--require', 'tsx/cjs', entry], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -1,6 +1,7 @@
 /** `npm run bench [-- name…]`: runs the named benchmarks (all by default) and prints their figures. Not part of npm test. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { benchPanels } from './panels';
 import { benchSubmit } from './submit';
 import { benchGraph } from './graph';
 import { ROOT } from './lib';
@@ -8,6 +9,7 @@ import { ROOT } from './lib';
 const BENCHES: Record<string, () => Promise<Record<string, unknown>>> = {
   submit: benchSubmit,
   graph: benchGraph,
+  panels: benchPanels,
 };
 
 async function run(): Promise<void> {

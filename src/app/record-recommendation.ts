@@ -19,9 +19,9 @@ export interface ItemState {
 }
 
 /** The item, its panel, the recommendations and the derived tally (for rendering the card). */
-export async function itemState(deps: { panels: PanelStore }, itemId: number): Promise<ItemState | undefined> {
+export async function itemState(deps: { panels: PanelStore }, itemId: number, known?: { panel: Panel }): Promise<ItemState | undefined> {
   const item = await deps.panels.item(itemId);
-  const panel = item && (await deps.panels.panel(item.panelId));
+  const panel = item && (known?.panel.id === item.panelId ? known.panel : await deps.panels.panel(item.panelId));
   if (!item || !panel) return undefined;
   const recommendations = await deps.panels.recommendations(itemId);
   return { panel, item, recommendations, tally: tally(panel, recommendations) };
@@ -61,6 +61,6 @@ export async function recordRecommendation(
   });
   if (result === 'item-closed') return err({ code: 'PANEL.ITEM_CLOSED' });
   if (result === 'no-item') return err({ code: 'PANEL.ITEM_NOT_FOUND' });
-  const state = await itemState(deps, itemId);
+  const state = await itemState(deps, itemId, { panel });
   return ok(state!);
 }

@@ -90,8 +90,9 @@ export interface Tally {
 /** Derive the tally from the recommendations (never stored): conflicts are shown and excluded; quorum counts members and agencies. */
 export function tally(panel: Panel, recommendations: readonly Recommendation[]): Tally {
   const counts: Record<RecommendationValue, number> = { support: 0, 'not-support': 0, 'more-information': 0, 'refer-elsewhere': 0 };
+  const members = new Map(panel.members.map((m) => [m.aadObjectId, m]));
   const current = new Map<string, Recommendation>();
-  for (const r of recommendations) if (memberOf(panel, r.member)) current.set(r.member, r);
+  for (const r of recommendations) if (members.has(r.member)) current.set(r.member, r);
   const conflicts: string[] = [];
   const agencies = new Set<Agency>();
   let counted = 0;
@@ -103,7 +104,7 @@ export function tally(panel: Panel, recommendations: readonly Recommendation[]):
     if (!r.value) continue;
     counts[r.value]++;
     counted++;
-    agencies.add(memberOf(panel, r.member)!.agency);
+    agencies.add(members.get(r.member)!.agency);
   }
   const responded = [...current.keys()];
   const awaiting = panel.members.map((m) => m.aadObjectId).filter((id) => !current.has(id));

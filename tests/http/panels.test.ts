@@ -99,6 +99,8 @@ test('the whole flow: agenda, cards in the channel, recommendations, the chair\'
   expect(cardText(view)).toContain('Quorum met');
   expect(cardText(view)).toContain('Awaiting: Carys Chair');
   expect(q('SELECT COUNT(*) AS n FROM recommendations')).toEqual([{ n: 5 }]);
+  // each member's answer is personal: nothing was broadcast per click (the shared card is updated once, coalesced)
+  expect(h.connector.received.filter((r) => r.method === 'PUT')).toHaveLength(0);
 
   // a non-member is refused and audited; a member cannot decide
   const refused = (await recommend(STRANGER, itemId, 'support')).body.value;

@@ -1,5 +1,5 @@
 import type { ItemState } from '../../app/record-recommendation';
-import { OUTCOMES, memberOf, type Decision, type DecisionFieldError, type Panel, type Recommendation } from '../../domain/panels';
+import { OUTCOMES, type Decision, type DecisionFieldError, type Panel, type Recommendation } from '../../domain/panels';
 import type { Referral } from '../../domain/referral';
 import { ROUTE_IDS, type RouteId } from '../../domain/routes';
 import { strings, t, type Language } from '../../i18n';
@@ -11,8 +11,11 @@ import { renderCard, type Card } from './render';
 export const REFRESH_USER_LIMIT = 60;
 
 const both = (key: string, params: Record<string, string | number> = {}) => `${t('cy', key, params)} / ${t('en', key, params)}`;
-const names = (panel: Panel, ids: readonly string[], language: Language) =>
-  ids.length === 0 ? t(language, 'panel.nobody') : ids.map((id) => memberOf(panel, id)?.name ?? id).join(', ');
+function names(panel: Panel, ids: readonly string[], language: Language): string {
+  if (ids.length === 0) return t(language, 'panel.nobody');
+  const byId = new Map(panel.members.map((m) => [m.aadObjectId, m.name]));
+  return ids.map((id) => byId.get(id) ?? id).join(', ');
+}
 
 function recommendationText(r: Recommendation | undefined, language: Language): string {
   if (!r) return '';

@@ -27,13 +27,35 @@ const rec = (r: RecRow): Recommendation => ({
 
 export class SqlitePanelStore implements PanelStore {
   private readonly writer: GroupCommitter;
+  /** Panels with their members, read often (every recommendation) and changed rarely. */
+  private readonly cache = new Map<string, Panel>();
+  private seenVersion = -1;
 
   constructor(private readonly db: Db) {
     this.writer = new GroupCommitter(db);
   }
 
+  /** A write to panels or members: the cache is dropped once it has committed (our own commits do not move data_version). */
+  private async changingPanels<T>(work: () => T): Promise<T> {
+    try {
+      return await this.writer.run(work);
+    } finally {
+      this.cache.clear();
+    }
+  }
+
+  /** Drop the cache when another connection (another bot process on the same file) has committed since we looked. */
+  private fresh(): Map<string, Panel> {
+    const version = (this.db.pragma('data_version', { simple: true }) as number) ?? 0;
+    if (version !== this.seenVersion) {
+      this.cache.clear();
+      this.seenVersion = version;
+    }
+    return this.cache;
+  }
+
   async seed(panels: readonly Panel[]): Promise<{ panels: string[]; members: number }> {
-    return this.writer.run(() => {
+    return this.changingPanels(() => {
       const added: string[] = [];
       let members = 0;
       for (const p of panels) {
@@ -54,8 +76,14 @@ export class SqlitePanelStore implements PanelStore {
   }
 
   async panel(id: string): Promise<Panel | undefined> {
+    const cache = this.fresh();
+    const known = cache.get(id);
+    if (known) return known;
     const row = statement(this.db, 'SELECT id, body FROM panels WHERE id = ?').get(id) as { id: string; body: string } | undefined;
-    return row ? this.withMembers(row.id, row.body) : undefined;
+    if (!row) return undefined;
+    const panel = this.withMembers(row.id, row.body);
+    cache.set(id, panel);
+    return panel;
   }
 
   private withMembers(id: string, body: string): Panel {
@@ -66,7 +94,7 @@ export class SqlitePanelStore implements PanelStore {
   }
 
   async addMember(panelId: string, m: PanelMember, audit: AuditEntry): Promise<void> {
-    await this.writer.run(() => {
+    await this.changingPanels(() => {
       statement(this.db, 'INSERT INTO panel_members (panel_id, aad_object_id, name, role, agency, active) VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT (panel_id, aad_object_id) DO UPDATE SET name = excluded.name, role = excluded.role, agency = excluded.agency, active = 1')
         .run(panelId, m.aadObjectId, m.name, m.role, m.agency);
       insertAudit(this.db, audit);
@@ -74,7 +102,7 @@ export class SqlitePanelStore implements PanelStore {
   }
 
   async removeMember(panelId: string, aadObjectId: string, audit: AuditEntry): Promise<boolean> {
-    return this.writer.run(() => {
+    return this.changingPanels(() => {
       const changed = statement(this.db, 'UPDATE panel_members SET active = 0 WHERE panel_id = ? AND aad_object_id = ? AND active = 1').run(panelId, aadObjectId).changes > 0;
       if (changed) insertAudit(this.db, audit);
       return changed;

@@ -86,6 +86,16 @@ export async function rememberUser(deps: Pick<BotDeps, 'conversations'>, context
   await deps.conversations.save(`user:${actorOf(context).aadObjectId}`, TurnContext.getConversationReference(context.activity) as Record<string, unknown>);
 }
 
+/**
+ * Answer an Action.Execute with a card for this user only. teams-ai would turn a card that carries `refresh` into an
+ * updateActivity for everyone (REPLACE_FOR_ALL): one shared-card update per click, and the user's own view shown to all.
+ * Sending the invoke response ourselves keeps the reply personal; the shared card is updated separately, coalesced.
+ */
+export async function personalCardReply(context: TurnContext, card: Card): Promise<Card> {
+  await context.sendActivity({ type: 'invokeResponse', value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card } } });
+  return card;
+}
+
 export function formatBytes(n: number): string {
   const mb = n / (1024 * 1024);
   return `${mb >= 10 ? Math.round(mb) : mb.toFixed(1)} MB`;

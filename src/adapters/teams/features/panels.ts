@@ -21,7 +21,7 @@ import type { PanelStore } from '../../../ports/panel-store';
 import { noticeCard } from '../../cards/cards';
 import { agendaCard, decisionFormCard, panelItemCard, referralDetailsCard } from '../../cards/panel-cards';
 import type { Card } from '../../cards/render';
-import { actorOf, isPersonal, languageOf, sendCard, type BotDeps, type CommandContext, type Feature } from '../context';
+import { actorOf, isPersonal, languageOf, personalCardReply, sendCard, type BotDeps, type CommandContext, type Feature } from '../context';
 import type { PanelCardUpdater } from '../panel-card-updater';
 import { VERBS } from '../verbs';
 
@@ -199,14 +199,14 @@ export function panelsFeature(deps: PanelDeps): Feature {
         }
         deps.cardUpdater.schedule(result.value.item.id);
         const meetingDate = await deps.panels.meetingDate(result.value.panel.id);
-        return panelItemCard(result.value, { viewer: actor.aadObjectId, ...(meetingDate ? { meetingDate } : {}) });
+        return personalCardReply(context, panelItemCard(result.value, { viewer: actor.aadObjectId, ...(meetingDate ? { meetingDate } : {}) }));
       });
 
       // Card refresh (automatic for up to 60 members, or the Refresh button): not a read of details, not audited.
       app.adaptiveCards.actionExecute(VERBS.panelRefresh, async (context, _state, data) => {
         const parsed = itemIdSchema.safeParse(data);
         const rendered = parsed.success ? await renderItem(deps, parsed.data.itemId, actorOf(context).aadObjectId) : undefined;
-        return rendered?.card ?? noticeCard(`${t('cy', 'panel.itemNotFound')} / ${t('en', 'panel.itemNotFound')}`, { color: 'Warning' });
+        return rendered ? personalCardReply(context, rendered.card) : noticeCard(`${t('cy', 'panel.itemNotFound')} / ${t('en', 'panel.itemNotFound')}`, { color: 'Warning' });
       });
 
       app.adaptiveCards.actionExecute(VERBS.panelDecideForm, async (context, _state, data) => {
@@ -245,7 +245,7 @@ export function panelsFeature(deps: PanelDeps): Feature {
         deps.log.info({ event: 'panel.decided', reference: result.value.state.item.reference, outcome: result.value.decision.outcome, correlationId: actor.correlationId }, 'panel decision recorded');
         await deps.cardUpdater.flush(parsed.data.itemId); // everyone sees the item closed at once
         const rendered = await renderItem(deps, parsed.data.itemId, actor.aadObjectId);
-        return rendered!.card;
+        return personalCardReply(context, rendered!.card);
       });
 
       // "View details": a dialog (task module) only for people entitled to it; every opening is audited.

@@ -1,0 +1,112 @@
+/**
+ * Panels benchmark: 200 members record recommendations on one item at the same time through POST /api/messages
+ * (200 concurrent invokes), then 200 more changing their minds; beside the same bursts against a bare teams-ai
+ * handler that only answers a card, measured in the same run.
+ */
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ALEX, execute, message, validForm, type TestUser } from '../tests/support/activities';
+import { LocalConnector } from '../tests/support/connector';
+import { fmt, startProcess, stats } from './lib';
+
+const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 200);
+const CHANNEL = '19:bench-panel@thread.tacv2';
+const member = (i: number): TestUser => ({ id: `29:m${i}`, aadObjectId: `bench-member-${i}`, name: `Member ${i}` });
+const CHAIR: TestUser = { id: '29:chair', aadObjectId: 'bench-chair', name: 'Bench Chair' };
+
+async function post(url: string, activity: unknown): Promise<{ status: number; body: any; ms: number }> {
+  const t0 = performance.now();
+  const res = await fetch(`${url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined, ms: performance.now() - t0 };
+}
+
+async function burst(url: string, serviceUrl: string, itemId: number, value: string) {
+  const results = await Promise.all(
+    Array.from({ length: MEMBERS }, (_, i) =>
+      post(url, execute('panel.recommend', { itemId, value, otherRoute: '', comment: '' }, { serviceUrl, user: member(i), conversationType: 'channel', conversationId: CHANNEL })),
+    ),
+  );
+  const errors = results.filter((r) => r.status !== 200 || r.body?.statusCode !== 200).length;
+  return { latencies: results.map((r) => r.ms), errors };
+}
+
+export async function benchPanels(): Promise<Record<string, unknown> & { ok: boolean }> {
+  const dir = mkdtempSync(join(tmpdir(), 'inclusion-bench-panels-'));
+  const connector = new LocalConnector();
+  await connector.start();
+  try {
+    const panelsFile = join(dir, 'panels.yaml');
+    writeFileSync(
+      panelsFile,
+      [
+        'panels:',
+        '  - id: bench-panel',
+        '    name: { en: Bench panel, cy: Panel mainc }',
+        '    kind: MAMS',
+        '    routes: [multi-agency-discussion]',
+        '    cadence: weekly',
+        '    quorum: { minMembers: 5 }',
+        '    members:',
+        `      - { aadObjectId: ${CHAIR.aadObjectId}, name: ${CHAIR.name}, role: chair, agency: education }`,
+        ...Array.from({ length: MEMBERS }, (_, i) => `      - { aadObjectId: ${member(i).aadObjectId}, name: ${member(i).name}, role: member, agency: ${i % 2 ? 'health' : 'education'} }`),
+      ].join('\n'),
+    );
+
+    // Floor first.
+    const floor = await startProcess('bench/floor-bot.ts', { SQLITE_PATH: join(dir, 'floor.db') });
+    await burst(floor.url, connector.url, 1, 'support'); // warm-up
+    const f1 = await burst(floor.url, connector.url, 1, 'support');
+    const f2 = await burst(floor.url, connector.url, 1, 'not-support');
+    await floor.stop();
+
+    // The product: one referral on the agenda, opened in the linked channel.
+    const dbPath = join(dir, 'bot.db');
+    const bot = await startProcess('src/index.ts', { SQLITE_PATH: dbPath, DOCUMENTS_DIR: join(dir, 'docs'), PANELS_FILE: panelsFile, OUTBOX_POLL_MS: '3600000' });
+    for (const key of ['bench-panel-referral-1', 'bench-panel-referral-2']) {
+      const submit = await post(bot.url, execute('referral.submit', { ...validForm({ routeId: 'multi-agency-discussion' }), idempotencyKey: key }, { serviceUrl: connector.url, user: ALEX }));
+      if (submit.status !== 200) throw new Error('could not submit the bench referrals');
+    }
+    const channel = { serviceUrl: connector.url, user: CHAIR, conversationType: 'channel' as const, conversationId: CHANNEL };
+    await post(bot.url, message('panel link bench-panel', channel));
+    await post(bot.url, message('panel agenda bench-panel', { serviceUrl: connector.url, user: CHAIR, conversationId: 'a:chair' }));
+    await post(bot.url, message('panel open bench-panel', channel));
+    const itemIds = connector.cards(CHANNEL).map((c) => (c as { actions?: { verb?: string; data?: { itemId?: number } }[] }).actions?.find((a) => a.verb === 'panel.recommend')?.data?.itemId);
+    const [itemId, warmItem] = itemIds;
+    if (!itemId || !warmItem) throw new Error('the item cards were not posted');
+    await burst(bot.url, connector.url, warmItem, 'support'); // warm-up on the other item, as the floor had
+    const putsBefore = connector.received.filter((r) => r.method === 'PUT').length;
+    const b1 = await burst(bot.url, connector.url, itemId, 'support');
+    const b2 = await burst(bot.url, connector.url, itemId, 'not-support');
+    await new Promise((r) => setTimeout(r, 2500)); // let the coalesced card update go out
+    const updates = connector.received.filter((r) => r.method === 'PUT').length - putsBefore;
+    await bot.stop();
+
+    const db = new Database(dbPath, { readonly: true });
+    const rows = db.prepare('SELECT value, COUNT(*) AS n FROM recommendations WHERE item_id = ? GROUP BY value').all(itemId) as { value: string; n: number }[];
+    db.close();
+    const stored = rows.reduce((a, r) => a + r.n, 0);
+    const allChanged = rows.length === 1 && rows[0]!.value === 'not-support';
+    const lastPut = connector.received.filter((r) => r.method === 'PUT').at(-1);
+    const finalTally = JSON.stringify(lastPut?.body ?? {}).includes(`Do not support ${MEMBERS}`);
+
+    const fs = stats([...f1.latencies, ...f2.latencies]);
+    const bs = stats([...b1.latencies, ...b2.latencies]);
+    const ratio = bs.p99 / fs.p99;
+    const ok = stored === MEMBERS && allChanged && finalTally && ratio <= 1.5 && updates < 40 && b1.errors + b2.errors === 0;
+    console.log(`\nPanels benchmark: ${MEMBERS} members recommend on one item at once (${MEMBERS} concurrent invokes), then ${MEMBERS} change their minds`);
+    console.log('                       p50 ms    p95 ms    p99 ms   errors');
+    console.log(`floor (bare handler) ${fmt(fs.p50, 1).padStart(9)} ${fmt(fs.p95, 1).padStart(9)} ${fmt(fs.p99, 1).padStart(9)} ${String(f1.errors + f2.errors).padStart(8)}`);
+    console.log(`inclusion bot        ${fmt(bs.p50, 1).padStart(9)} ${fmt(bs.p95, 1).padStart(9)} ${fmt(bs.p99, 1).padStart(9)} ${String(b1.errors + b2.errors).padStart(8)}`);
+    console.log(`p99 ${fmt(ratio, 2)}× floor (target ≤ 1.5×)`);
+    console.log(`recommendations stored: ${stored} (target ${MEMBERS}), all changed to the second value: ${allChanged ? 'yes' : 'NO'}, final card tally correct: ${finalTally ? 'yes' : 'NO'}`);
+    console.log(`updateActivity calls for ${2 * MEMBERS} recommendations: ${updates} (target: far fewer than ${2 * MEMBERS})`);
+    console.log(`panels benchmark: ${ok ? 'TARGETS MET' : 'TARGETS MISSED'}`);
+    return { members: MEMBERS, floor: fs, bot: bs, p99Ratio: ratio, stored, allChanged, finalTally, updateActivityCalls: updates, ok };
+  } finally {
+    await connector.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
