@@ -122,6 +122,16 @@ describe('retries, eTags, paging', () => {
     expect(after).toMatchObject({ attempts: 2, lastError: 'second' });
   });
 
+  test('an update whose answer was lost is not applied twice when its replay meets 412', async () => {
+    const stores = env.stores();
+    await stores.outbox.enqueue([{ key: 'k', target: { kind: 'user', aadObjectId: 'u' }, payload: { template: 't', data: {} } }], new Date('2026-01-01T00:00:00Z'));
+    const [m] = await stores.outbox.due(new Date('2026-01-02T00:00:00Z'), 5);
+    env.sim.faults.next('PATCH', /\/fields$/, 'dropAfterApply');
+    await stores.outbox.markFailed(m!.id, 'once', new Date('2026-01-01T00:01:00Z'), false);
+    const [after] = await stores.outbox.due(new Date('2026-01-02T00:00:00Z'), 5);
+    expect(after).toMatchObject({ attempts: 1, lastError: 'once' });
+  });
+
   test('reads follow @odata.nextLink; lists past 5,000 items answer the indexed queries', async () => {
     const stores = env.stores();
     const rows = Array.from({ length: 5200 }, (_, i) => clean({

@@ -148,10 +148,14 @@ export class SharePointSite {
   async update(key: ListKey, id: string, change: (current: Fields) => Fields | undefined, known?: Item): Promise<Item | undefined> {
     this.guard(key);
     let current = known ?? (await this.get(key, id));
+    let sent: Fields | undefined;
     for (let attempt = 0; attempt < 10; attempt++) {
       if (!current) return undefined;
+      // Our previous PATCH may have been applied with its answer lost (the replay then got 412): don't apply it twice.
+      if (sent && Object.entries(sent).every(([k, v]) => sameValue(current!.fields[k], v))) return current;
       const patch = change(current.fields);
       if (!patch) return current;
+      sent = patch;
       const r = await this.http.send<Fields>('PATCH', `${await this.listPath(key)}/items/${id}/fields`, patch, { 'If-Match': current.eTag });
       if (r.status === 200) return { id, eTag: String(r.body['@odata.etag'] ?? current.eTag), fields: { ...current.fields, ...r.body } };
       if (r.status === 412) {
@@ -173,6 +177,11 @@ interface RawItem {
 
 function toItem(r: RawItem): Item {
   return { id: String(r.id), eTag: String(r.eTag ?? r.fields?.['@odata.etag'] ?? '*'), fields: r.fields ?? {} };
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if ((a === undefined || a === null || a === '') && (b === undefined || b === null || b === '')) return true;
+  return a === b || String(a) === String(b);
 }
 
 /** Drop undefined values (Graph refuses them) and keep nulls (which clear a column). */
