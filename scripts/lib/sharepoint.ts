@@ -1,6 +1,7 @@
 import { loadConfig, type Config } from '../../src/config';
 import { tokensFromSettings } from '../../src/adapters/graph/credential';
 import { createGraphStores } from '../../src/adapters/graph/stores';
+import { BATCH_JOB_RETRY } from '../../src/adapters/graph/graph-http';
 
 export function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -19,7 +20,7 @@ export function scriptConfig(): Config {
 export function storesFor(config: Config) {
   if (!config.SHAREPOINT_SITE) throw new Error('Give the site: --site contoso.sharepoint.com:/sites/InclusionTrainingPortal (or set SHAREPOINT_SITE)');
   const tokens = tokensFromSettings(config);
-  return { tokens, stores: createGraphStores({ baseUrl: config.GRAPH_BASE_URL, site: config.SHAREPOINT_SITE, graphToken: tokens.graph, sharePointToken: tokens.sharePoint }) };
+  return { tokens, stores: createGraphStores({ baseUrl: config.GRAPH_BASE_URL, site: config.SHAREPOINT_SITE, graphToken: tokens.graph, sharePointToken: tokens.sharePoint, retry: BATCH_JOB_RETRY }) };
 }
 
 export function fail(e: unknown): never {

@@ -23,14 +23,17 @@ export interface RetryPolicy {
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
 }
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 6, budgetMs: 60_000, baseDelayMs: 500, maxDelayMs: 30_000 };
+/** For the bot: a user is waiting for the card, so give up after 10 s of waiting and let them try again. */
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 6, budgetMs: 10_000, baseDelayMs: 500, maxDelayMs: 8_000 };
+/** For provisioning, import and export: nobody is waiting on a card; wait as long as SharePoint asks, within 10 minutes. */
+export const BATCH_JOB_RETRY: RetryPolicy = { maxAttempts: 12, budgetMs: 600_000, baseDelayMs: 1_000, maxDelayMs: 60_000 };
 
 const RETRYABLE = new Set([429, 503, 504]);
 
 /** Delay before the next attempt: the service's Retry-After when given, else capped exponential backoff with jitter. */
 export function retryDelay(policy: RetryPolicy, attempt: number, retryAfter: string | null | undefined, random: () => number = Math.random): number {
   const seconds = retryAfter ? Number(retryAfter) : NaN;
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, policy.maxDelayMs);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000; // never shorter than asked: past the budget the caller surfaces the error instead
   const exp = Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
   return Math.round(exp / 2 + (random() * exp) / 2);
 }
