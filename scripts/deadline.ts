@@ -19,9 +19,14 @@ const OVERRIDES_DIR = resolve(ROOT, 'config', 'calendars');
 
 const EXIT = { usage: 2, calendar: 3, beyond: 4 } as const;
 
+class CliExit extends Error {
+  constructor(readonly code: number, readonly lines: string[]) {
+    super(lines.join('\n'));
+  }
+}
+
 function fail(code: number, ...lines: string[]): never {
-  for (const l of lines) process.stderr.write(`${l}\n`);
-  process.exit(code);
+  throw new CliExit(code, lines);
 }
 
 const DAY = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -65,7 +70,7 @@ function stepText(s: ClockStep): string {
   }
 }
 
-function main(): void {
+function main(argv: string[], stdout: (s: string) => void): void {
   let values: { clock?: string; from?: string; calendar?: string; school?: string; country?: string; 'inset-counts'?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({
@@ -80,12 +85,13 @@ function main(): void {
       },
       strict: true,
       allowPositionals: false,
+      args: argv,
     }));
   } catch (e) {
     fail(EXIT.usage, `deadline: ${e instanceof Error ? e.message : String(e)}`, USAGE);
   }
   if (values.help) {
-    process.stdout.write(`${USAGE}\nClocks: ${CLOCK_IDS.join(', ')}\n`);
+    stdout(`${USAGE}\nClocks: ${CLOCK_IDS.join(', ')}\n`);
     return;
   }
 
@@ -154,7 +160,24 @@ function main(): void {
   }
   for (const n of notes) out.push(`Note:      ${n}`);
   out.push('How it was counted:', ...due.steps.map((s) => `  - ${stepText(s)}`), 'Due date:', due.due);
-  process.stdout.write(`${out.join('\n')}\n`);
+  stdout(`${out.join('\n')}\n`);
 }
 
-main();
+/** Run the calculator on these arguments; returns the exit code and what it printed (tests call this in-process). */
+export function runDeadline(argv: string[]): { code: number; stdout: string; stderr: string } {
+  let stdout = '';
+  try {
+    main(argv, (s) => (stdout += s));
+    return { code: 0, stdout, stderr: '' };
+  } catch (e) {
+    if (e instanceof CliExit) return { code: e.code, stdout, stderr: e.lines.map((l) => `${l}\n`).join('') };
+    throw e;
+  }
+}
+
+if (require.main === module) {
+  const r = runDeadline(process.argv.slice(2));
+  process.stdout.write(r.stdout);
+  process.stderr.write(r.stderr);
+  process.exitCode = r.code;
+}
