@@ -233,3 +233,28 @@ test('/panel minutes: the meeting\'s record as Markdown, HTML and CSV in the pan
   expect((big as { refresh: { userIds: string[] } }).refresh.userIds).toHaveLength(60);
   expect(cardSize(cards[0] as never)).toBeLessThan(40 * 1024);
 });
+
+test('a member of one panel cannot act on another panel\'s item (forged invoke), and it is audited', async () => {
+  await referMams(1);
+  const { itemIds } = await linkAndOpen();
+  // an Early Help Panel referral, opened in the Early Help Panel's channel by its chair
+  await h.post(message('/refer', o()));
+  const key = (actions(h.connector.cards(`a:personal-${ALEX.aadObjectId}`).at(-1)).find((a) => a.verb === 'referral.submit')!.data as { idempotencyKey: string }).idempotencyKey;
+  await h.post(execute('referral.submit', { ...validForm({ routeId: 'early-help-panel', learnerRef: 'EHP-1' }), idempotencyKey: key }, o()));
+  const EHP = '19:early-help@thread.tacv2';
+  const ehp = (user: TestUser) => ({ ...o(), user, conversationType: 'channel' as const, conversationId: EHP });
+  await h.post(message('panel link early-help', ehp(COORD)));
+  await h.post(message('panel agenda early-help', { ...o(), user: COORD, conversationId: 'a:coord' }));
+  h.connector.clear();
+  await h.post(message('panel open early-help', ehp(COORD)));
+  const ehpItem = (actions(h.connector.cards(EHP)[0]).find((a) => a.verb === 'panel.recommend')!.data as { itemId: number }).itemId;
+  expect(ehpItem).not.toBe(itemIds[0]);
+  // Sion (MAMS only) forges a recommendation and a decision on the Early Help Panel's item from the MAMS channel
+  expect(cardText((await recommend(SOCIAL, ehpItem, 'support')).body.value)).toContain('Only members of this panel');
+  expect(cardText((await h.post(execute('panel.decide', { itemId: ehpItem, outcome: 'agreed', reasons: 'x', lead: 'y' }, inChannel(CHAIR)))).body.value)).toContain('Only the chair');
+  expect(q('SELECT COUNT(*) AS n FROM recommendations WHERE item_id = ?', ehpItem)).toEqual([{ n: 0 }]);
+  expect(q("SELECT action FROM audit WHERE actor IN (?, ?) AND action LIKE '%refused' ORDER BY id", SOCIAL.aadObjectId, CHAIR.aadObjectId)).toEqual([
+    { action: 'panel.recommend.refused' },
+    { action: 'panel.decide.refused' },
+  ]);
+});
