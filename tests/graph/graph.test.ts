@@ -1,5 +1,6 @@
 /** SharePoint adapter behaviour the port contract cannot show: provisioning, retries, eTags, paging, thresholds, permissions, uploads, reconciling. */
 import { GraphHttp, GraphRequestError } from '../../src/adapters/graph/graph-http';
+import { tokensFromSettings } from '../../src/adapters/graph/credential';
 import { formatReport, provision, GrantMissingError } from '../../src/adapters/graph/provision';
 import { reconcile } from '../../src/adapters/graph/reconciler';
 import { referralFields } from '../../src/adapters/graph/referral-store';
@@ -206,4 +207,15 @@ describe('half-done submits', () => {
 test('GraphRequestError carries status and code only', () => {
   const e = new GraphRequestError(429, 'activityLimitReached', true);
   expect(e.message).toBe('Graph request failed: 429 activityLimitReached');
+});
+
+test('credentials: token gives both tokens; a client secret gets no SharePoint REST token; missing settings are named', async () => {
+  const base = { GRAPH_BASE_URL: 'https://graph.microsoft.com/v1.0', SHAREPOINT_SITE: 'contoso.sharepoint.com:/sites/x' };
+  const t = tokensFromSettings({ ...base, GRAPH_CREDENTIAL: 'token', GRAPH_ACCESS_TOKEN: 'abc' });
+  expect(await t.graph()).toBe('abc');
+  expect(await t.sharePoint!()).toBe('abc');
+  const secret = tokensFromSettings({ ...base, GRAPH_CREDENTIAL: 'secret', GRAPH_TENANT_ID: 't', GRAPH_CLIENT_ID: 'c', GRAPH_CLIENT_SECRET: 's' });
+  expect(secret.sharePoint).toBeUndefined();
+  expect(tokensFromSettings({ ...base, GRAPH_CREDENTIAL: 'managed-identity', GRAPH_CLIENT_ID: 'c' }).sharePoint).toBeDefined();
+  expect(() => tokensFromSettings({ ...base, GRAPH_CREDENTIAL: 'certificate', GRAPH_TENANT_ID: 't', GRAPH_CLIENT_ID: 'c' })).toThrow(/GRAPH_CERTIFICATE_PATH/);
 });

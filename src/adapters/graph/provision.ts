@@ -35,9 +35,14 @@ interface ListJson { id: string; displayName: string; webUrl?: string }
 interface ColumnJson { name: string; indexed?: boolean; enforceUniqueValues?: boolean }
 
 /** Where a site's SharePoint REST API lives (the simulator says so itself; real Graph: the site's webUrl). */
+const restBases = new WeakMap<SharePointSite, string>();
 async function restBase(site: SharePointSite): Promise<string> {
+  const known = restBases.get(site);
+  if (known) return known;
   const s = await site.http.call<{ webUrl: string; '@simulator.sharePointRestUrl'?: string }>('GET', `/sites/${await site.id()}`);
-  return (s['@simulator.sharePointRestUrl'] ?? s.webUrl).replace(/\/+$/, '');
+  const base = (s['@simulator.sharePointRestUrl'] ?? s.webUrl).replace(/\/+$/, '');
+  restBases.set(site, base);
+  return base;
 }
 
 /** Whether a list has its own permissions, via SharePoint REST (Graph v1.0 cannot tell). */
