@@ -118,7 +118,9 @@ export function myReferralsCard(language: Language, page: { items: readonly Refe
 
 export function helpCard(language: Language): Card {
   const s = strings(language);
-  return renderCard('help', { t: s, lines: [s.help.refer, s.help.my, s.help.language, s.help.help].map((line) => ({ line })) });
+  const help = s.help as Record<string, string>;
+  const order = ['refer', 'my', 'deadline', 'reviews', 'idp', 'ep', 'panel', 'admin', 'language', 'help'];
+  return renderCard('help', { t: s, lines: order.filter((k) => typeof help[k] === 'string').map((k) => ({ line: help[k]! })) });
 }
 
 export function noticeCard(text: string, opts: { title?: string; color?: 'Default' | 'Good' | 'Warning' | 'Attention' } = {}): Card {
