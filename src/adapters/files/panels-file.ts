@@ -1,9 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { AGENCIES, CADENCES, MEMBER_ROLES, PANEL_KINDS, type Panel } from '../../domain/panels';
 import { ROUTE_IDS } from '../../domain/routes';
-import { ConfigFileError } from './schools-file';
+import { readYamlFile } from './yaml-file';
 
 const aadId = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9-]+$/, 'an AAD object id (letters, digits and dashes)');
 
@@ -41,15 +40,5 @@ const panelsFileSchema = z.strictObject({
 /** Read and validate the panels file; a missing file means no panels yet. Throws ConfigFileError naming each bad field. */
 export function loadPanelsFile(file: string): Panel[] {
   if (!existsSync(file)) return [];
-  let raw: unknown;
-  try {
-    raw = parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new ConfigFileError(`${file} could not be read: ${(e as Error).message}`);
-  }
-  const parsed = panelsFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new ConfigFileError(`${file} is not valid:\n` + parsed.error.issues.map((i) => `  - panels.${i.path.join('.')}: ${i.message}`).join('\n'));
-  }
-  return parsed.data.panels as Panel[];
+  return readYamlFile(file, panelsFileSchema).panels as Panel[];
 }

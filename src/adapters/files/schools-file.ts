@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { z } from 'zod';
 import { ROUTE_IDS } from '../../domain/routes';
 import type { Authority, Directory, School } from '../../ports/directory';
+import { ConfigFileError, readYamlFile } from './yaml-file';
 
 // AAD object ids are opaque, bounded strings: the Agents Playground's default user id is not a valid GUID.
 const aadId = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9-]+$/, 'an AAD object id (letters, digits and dashes)');
@@ -38,23 +37,11 @@ const schoolsFileSchema = z.strictObject({
     }),
 });
 
-export class ConfigFileError extends Error {}
-
-function describe(file: string, error: z.ZodError): string {
-  return `${file} is not valid:\n` + error.issues.map((i) => `  - ${i.path.join('.') || '(file)'}: ${i.message}`).join('\n');
-}
+export { ConfigFileError };
 
 /** Load and validate the schools file; throws ConfigFileError naming the file and each bad field. */
 export function loadSchoolsFile(file: string, admins: readonly string[]): Directory {
-  let raw: unknown;
-  try {
-    raw = parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new ConfigFileError(`${file} could not be read: ${(e as Error).message}`);
-  }
-  const parsed = schoolsFileSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigFileError(describe(file, parsed.error));
-  return new FileDirectory(parsed.data, admins);
+  return new FileDirectory(readYamlFile(file, schoolsFileSchema), admins);
 }
 
 type SchoolsFile = z.output<typeof schoolsFileSchema>;
