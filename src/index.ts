@@ -153,7 +153,7 @@ export async function main(options: MainOptions = {}): Promise<Running> {
     reviewsFeature(botDeps, reminderDeps),
     idpFeature(botDeps, { learners }),
     epFeature(botDeps, { eps }),
-    adminFeature(botDeps, { outbox: new SqliteOutboxAdmin(db), counts: () => outbox.counts() }),
+    adminFeature(botDeps, { outbox: sp ? sp.outboxAdmin : new SqliteOutboxAdmin(db), counts: () => outbox.counts() }),
   ]);
   const renderers = [renderReminderMessage(directory, clock), renderEpMessage(directory)];
   const limits = { conversation: new SlidingWindowLimiter(config.TEAMS_CONVERSATION_LIMITS), app: new SlidingWindowLimiter(config.TEAMS_APP_LIMITS) };
@@ -207,7 +207,7 @@ export async function main(options: MainOptions = {}): Promise<Running> {
         sweepReminders({ learners, reminders: reminderStore, outbox, clock, country: authority.country, calendarFor, policy: { beforeSchoolDays: config.REMINDER_LEAD_SCHOOL_DAYS, weeklyWhileOverdue: config.REMINDER_WEEKLY_OVERDUE }, window: quiet }),
     },
     { name: 'reminder-digest', first: weekly, next: weekly, run: () => sendReminderDigests({ ...reminderDeps, outbox }) },
-    { name: 'ep-digest', first: weekly, next: weekly, run: () => sendEpDigests({ eps, epIds: epsFile.eps.map((e) => e.aadObjectId), referrals: new SqliteReferralFeed(db), outbox, clock }) },
+    { name: 'ep-digest', first: weekly, next: weekly, run: () => sendEpDigests({ eps, epIds: epsFile.eps.map((e) => e.aadObjectId), referrals: sp ? sp.referralFeed : new SqliteReferralFeed(db), outbox, clock }) },
   ];
   const runJobs = () => runScheduledJobs({ jobs, clock }, scheduled);
   const BATCH = 100;

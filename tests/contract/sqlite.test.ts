@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { LocalDocumentStore } from '../../src/adapters/localfs/document-store';
 import { SqliteAuditLog } from '../../src/adapters/sqlite/audit-log';
 import { openDatabase, type Db } from '../../src/adapters/sqlite/database';
-import { SqliteOutboxStore } from '../../src/adapters/sqlite/outbox-store';
+import { SqliteOutboxAdmin, SqliteOutboxStore } from '../../src/adapters/sqlite/outbox-store';
+import { SqliteReferralFeed } from '../../src/adapters/sqlite/reminder-store';
 import { SqliteReferralStore } from '../../src/adapters/sqlite/referral-store';
 import { SqliteConversationStore, SqliteUserStore } from '../../src/adapters/sqlite/user-store';
 import { contract } from './contract';
@@ -20,6 +21,8 @@ contract(
       referrals: new SqliteReferralStore(db),
       audit: new SqliteAuditLog(db),
       outbox: new SqliteOutboxStore(db),
+      outboxAdmin: new SqliteOutboxAdmin(db),
+      referralFeed: new SqliteReferralFeed(db),
       users: new SqliteUserStore(db),
       conversations: new SqliteConversationStore(db),
       documents: new LocalDocumentStore(join(dir, 'docs')),
@@ -29,4 +32,5 @@ contract(
     db.close();
     rmSync(dir, { recursive: true, force: true });
   },
+  { notInstalledGroupsPerMessage: true },
 );

@@ -1,4 +1,4 @@
-import type { NewOutboxMessage, OutboxMessage, OutboxState, OutboxStore } from '../../ports/outbox';
+import type { DeadLetter, NewOutboxMessage, OutboxAdmin, OutboxMessage, OutboxState, OutboxStore } from '../../ports/outbox';
 import { expectOk, type BatchRequest } from './graph-http';
 import { str, type Fields, type Item, type SharePointSite } from './site';
 
@@ -79,6 +79,10 @@ export class GraphOutboxStore implements OutboxStore {
     await this.change(id, (f) => ({ State: dead ? 'dead' : 'pending', Attempts: Number(f['Attempts'] ?? 0) + 1, LastError: error, NextAttemptAt: retryAt.toISOString() }));
   }
 
+  async postpone(id: number, at: Date): Promise<void> {
+    await this.change(id, () => ({ NextAttemptAt: at.toISOString() }));
+  }
+
   async counts(): Promise<Record<OutboxState, number>> {
     const out: Record<OutboxState, number> = { pending: 0, waiting: 0, sent: 0, dead: 0 };
     for (const state of Object.keys(out) as OutboxState[]) {
@@ -90,5 +94,24 @@ export class GraphOutboxStore implements OutboxStore {
   /** Every message, for admin views, export and tests. */
   async all(): Promise<OutboxMessage[]> {
     return (await this.site.query('outbox', '')).map(outboxOf).sort((a, b) => a.id - b.id);
+  }
+}
+
+/** Admin views of the outbox: no payload data, only template, target kind, attempts and the last error. */
+export class GraphOutboxAdmin implements OutboxAdmin {
+  constructor(private readonly site: SharePointSite) {}
+
+  async deadLetters(limit: number): Promise<DeadLetter[]> {
+    const dead = (await this.site.query('outbox', "fields/State eq 'dead'")).map(outboxOf).sort((a, b) => b.id - a.id).slice(0, limit);
+    return dead.map((m) => ({ id: m.id, template: m.payload.template, targetKind: m.target.kind, attempts: m.attempts, createdAt: m.createdAt, ...(m.lastError ? { lastError: m.lastError } : {}) }));
+  }
+
+  async notInstalled(limit: number): Promise<{ aadObjectId: string; waiting: number }[]> {
+    const counts = new Map<string, number>();
+    for (const m of (await this.site.query('outbox', "fields/State eq 'waiting'")).map(outboxOf)) {
+      if (m.lastError !== 'user-not-installed' || m.target.kind !== 'user') continue;
+      counts.set(m.target.aadObjectId, (counts.get(m.target.aadObjectId) ?? 0) + 1);
+    }
+    return [...counts].map(([aadObjectId, waiting]) => ({ aadObjectId, waiting })).sort((a, b) => b.waiting - a.waiting).slice(0, limit);
   }
 }

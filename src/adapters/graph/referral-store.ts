@@ -3,10 +3,11 @@ import type { Referral } from '../../domain/referral';
 import type { AuditEntry } from '../../ports/audit';
 import type { NewOutboxMessage } from '../../ports/outbox';
 import type { Page, ReferralStore, SubmitReferralWrite } from '../../ports/referral-store';
+import type { ReferralFeed, ReferralSummary } from '../../ports/referral-feed';
 import { expectOk, type BatchRequest } from './graph-http';
 import { auditFields } from './audit-log';
 import { outboxFields } from './outbox-store';
-import { str, type Item, type SharePointSite } from './site';
+import { lit, str, type Item, type SharePointSite } from './site';
 
 /** Replace `{reference}` in keys and string data once the reference is known. */
 export function withReference(messages: readonly NewOutboxMessage[], reference: string): NewOutboxMessage[] {
@@ -133,4 +134,17 @@ export class GraphReferralStore implements ReferralStore {
 export function pendingOf(item: Item): PendingWork | undefined {
   const raw = str(item.fields['Pending']);
   return raw ? (JSON.parse(raw) as PendingWork) : undefined;
+}
+
+/** Referrals of a route since an instant (the weekly EP digest): two indexed columns. */
+export class GraphReferralFeed implements ReferralFeed {
+  constructor(private readonly site: SharePointSite) {}
+
+  async referralsSince(routeId: string, sinceIso: string): Promise<ReferralSummary[]> {
+    const items = await this.site.query('referrals', `fields/RouteId eq ${lit(routeId)} and fields/SubmittedAt ge ${lit(sinceIso)}`, { orderby: 'fields/SubmittedAt' });
+    return items
+      .map(referralOf)
+      .sort((a, b) => a.submittedAt.localeCompare(b.submittedAt))
+      .map((r) => ({ reference: r.reference, schoolId: r.schoolId, initials: r.learner.initials, areasOfNeed: r.areasOfNeed, submittedAt: r.submittedAt }));
+  }
 }

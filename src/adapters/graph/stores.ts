@@ -1,9 +1,9 @@
 import { GraphAuditLog } from './audit-log';
 import { GraphDocumentStore, type DocumentStoreOptions } from './document-store';
 import { GraphHttp, type RetryPolicy, type Waiter } from './graph-http';
-import { GraphOutboxStore } from './outbox-store';
+import { GraphOutboxAdmin, GraphOutboxStore } from './outbox-store';
 import { checkAtStart } from './provision';
-import { GraphReferralStore } from './referral-store';
+import { GraphReferralFeed, GraphReferralStore } from './referral-store';
 import { SharePointSite } from './site';
 import { GraphConversationStore, GraphUserStore } from './user-store';
 
@@ -30,6 +30,8 @@ export function createGraphStores(o: GraphStoresOptions) {
     referrals: new GraphReferralStore(site),
     audit: new GraphAuditLog(site),
     outbox: new GraphOutboxStore(site),
+    outboxAdmin: new GraphOutboxAdmin(site),
+    referralFeed: new GraphReferralFeed(site),
     users: new GraphUserStore(site),
     conversations: new GraphConversationStore(site, o.now),
     documents: new GraphDocumentStore(site, o.documents),
