@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchPanels } from './panels';
+import { benchFanout, benchPoliteness, benchSweep } from './reminders';
 import { benchSubmit } from './submit';
 import { benchGraph } from './graph';
 import { ROOT } from './lib';
@@ -10,6 +11,9 @@ const BENCHES: Record<string, () => Promise<Record<string, unknown>>> = {
   submit: benchSubmit,
   graph: benchGraph,
   panels: benchPanels,
+  'reminder-sweep': benchSweep,
+  fanout: benchFanout,
+  politeness: benchPoliteness,
 };
 
 async function run(): Promise<void> {

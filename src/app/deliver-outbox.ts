@@ -72,6 +72,7 @@ export async function deliverOutbox(deps: OutboxDeliveryDeps, limit = 50): Promi
       result.waiting++;
       return;
     }
+    let paced: { conversation: string; t: number } | undefined;
     if (deps.limits) {
       const t = now.getTime();
       const appWait = deps.limits.app.waitMs('app', t);
@@ -89,10 +90,16 @@ export async function deliverOutbox(deps: OutboxDeliveryDeps, limit = 50): Promi
       }
       deps.limits.app.record('app', t);
       deps.limits.conversation.record(conversation, t);
+      paced = { conversation, t };
     }
     try {
       const { card, summary } = deps.render(message, where.language);
-      const sent = await deps.notifier.send(where.ref, card, summary);
+      const sent = await deps.notifier.send(where.ref, card, summary).finally(() => {
+        if (!paced || !deps.limits) return;
+        const done = deps.clock.now().getTime();
+        deps.limits.app.settle('app', paced.t, done);
+        deps.limits.conversation.settle(paced.conversation, paced.t, done);
+      });
       await deps.outbox.markSent(message.id, sent.activityId, deps.clock.now());
       result.sent++;
     } catch (e) {

@@ -20,8 +20,8 @@ export interface ReminderItem {
   readonly text?: string;
 }
 
-export function learnerItems(l: Learner, today: IsoDate, calendar?: SchoolCalendar): ReminderItem[] {
-  return learnerSubjects(l, today, calendar).map((s): ReminderItem => {
+export function learnerItems(l: Learner, today: IsoDate, calendar?: SchoolCalendar, dueBy?: IsoDate): ReminderItem[] {
+  return learnerSubjects(l, today, calendar, dueBy).map((s): ReminderItem => {
     const base = { subject: s.key, due: s.due, owner: l.alncoAadId, schoolId: l.schoolId, initials: l.initials, learnerId: l.id };
     return s.kind === 'milestone' ? { ...base, kind: 'milestone', milestone: s.milestone, from: s.from } : { ...base, kind: 'idp-review' };
   });

@@ -1,6 +1,6 @@
 import { londonDate } from '../domain/dates';
 import type { Country, SchoolCalendar } from '../domain/calendar';
-import { currentLead, leadCode, nextSendTime, type LeadPolicy, type SendWindow } from '../domain/reminders';
+import { currentLead, leadCode, leadHorizon, nextSendTime, type LeadPolicy, type SendWindow } from '../domain/reminders';
 import type { Clock } from '../ports/clock';
 import type { LearnerStore } from '../ports/learners';
 import type { NewOutboxMessage, OutboxStore } from '../ports/outbox';
@@ -26,12 +26,14 @@ const PAGE = 5000;
  * (subject, due date, lead) makes each reminder send once however often the sweep runs; sends wait for the next send window.
  * Users who chose the weekly digest get nothing here (see sendReminderDigests).
  */
-export async function sweepReminders(deps: SweepDeps): Promise<{ subjects: number; queued: number }> {
+export async function sweepReminders(deps: SweepDeps): Promise<{ learners: number; subjects: number; queued: number }> {
   const now = deps.clock.now();
   const today = londonDate(now);
   const at = nextSendTime(now, deps.window);
+  const horizon = leadHorizon(today, deps.policy);
   const states = await deps.reminders.states();
   const digest = await deps.reminders.digestUsers();
+  let learners = 0;
   let subjects = 0;
   let batch: NewOutboxMessage[] = [];
   let queued = 0;
@@ -57,7 +59,9 @@ export async function sweepReminders(deps: SweepDeps): Promise<{ subjects: numbe
     if (page.length === 0) break;
     for (const l of page) {
       const cal = deps.calendarFor(l.schoolId);
-      for (const item of learnerItems(l, today, cal)) consider(item, cal);
+      learners++;
+      // Only subjects a lead can apply to today are built at all.
+      for (const item of learnerItems(l, today, cal, horizon)) consider(item, cal);
     }
     after = page[page.length - 1]!.id;
     if (batch.length >= 2000) await flush();
@@ -65,5 +69,5 @@ export async function sweepReminders(deps: SweepDeps): Promise<{ subjects: numbe
   for (const r of await deps.reminders.openReferralClocks()) consider(referralItem(r), deps.calendarFor(r.schoolId));
   for (const s of await deps.reminders.openNextSteps()) consider(stepItem(s));
   await flush();
-  return { subjects, queued };
+  return { learners, subjects, queued };
 }

@@ -47,6 +47,21 @@ export class SlidingWindowLimiter {
     times.push(nowMs);
   }
 
+  /**
+   * Move a recorded send from when it started to when it finished: the service counts a request when it arrives, which is
+   * somewhere in between, so counting from the finish keeps the next window's sends from overlapping this one's.
+   */
+  settle(key: string, startedMs: number, finishedMs: number): void {
+    const times = this.sent.get(key);
+    if (!times) return;
+    const i = times.lastIndexOf(startedMs);
+    if (i < 0) return;
+    times.splice(i, 1);
+    let at = times.length;
+    while (at > 0 && times[at - 1]! > finishedMs) at--;
+    times.splice(at, 0, finishedMs);
+  }
+
   /** Allowed now? Then it is recorded. */
   tryAcquire(key: string, nowMs: number): number {
     const wait = this.waitMs(key, nowMs);

@@ -17,7 +17,7 @@ function setup(sendImpl: (conv: string) => Promise<{ activityId?: string }>) {
     clock,
     maxAttempts: 3,
     random: () => 0.5,
-    notifier: { send: async (ref) => { const conv = String((ref.conversation as { id: string }).id); sends.push({ conv, at: clock.now().getTime() }); return sendImpl(conv); } },
+    notifier: { send: async (ref) => { const conv = String((ref.conversation as { id: string }).id); sends.push({ conv, at: clock.now().getTime() }); return sendImpl(conv); }, update: async () => undefined },
     resolve: async (target) => (target.kind === 'user' ? { ref: { serviceUrl: 'http://x', conversation: { id: `c-${target.aadObjectId}` } }, language: 'en' } : undefined),
     render: () => ({ card: { type: 'AdaptiveCard' }, summary: 's' }),
     limits: { conversation: new SlidingWindowLimiter(TEAMS_CONVERSATION_LIMITS), app: new SlidingWindowLimiter(TEAMS_APP_LIMITS) },

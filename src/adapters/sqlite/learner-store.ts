@@ -8,11 +8,16 @@ interface Row {
   year_group_academic_year: number; idp_issued_on: string | null; idp_maintained_by: string; alnco_aad_id: string;
 }
 
-const fromRow = (r: Row): Learner => ({
-  id: r.id, schoolId: r.school_id, localRef: r.local_ref, initials: r.initials, ...(r.upn_hash ? { upnHash: r.upn_hash } : {}),
-  dateOfBirth: r.date_of_birth, yearGroup: r.year_group as YearGroup, yearGroupAcademicYear: r.year_group_academic_year,
-  ...(r.idp_issued_on ? { idpIssuedOn: r.idp_issued_on } : {}), idpMaintainedBy: r.idp_maintained_by as IdpMaintainer, alncoAadId: r.alnco_aad_id,
-});
+function fromRow(r: Row): Learner {
+  // Built without spreads: the sweep reads every learner.
+  const l: { -readonly [K in keyof Learner]: Learner[K] } = {
+    id: r.id, schoolId: r.school_id, localRef: r.local_ref, initials: r.initials, dateOfBirth: r.date_of_birth, yearGroup: r.year_group as YearGroup,
+    yearGroupAcademicYear: r.year_group_academic_year, idpMaintainedBy: r.idp_maintained_by as IdpMaintainer, alncoAadId: r.alnco_aad_id,
+  };
+  if (r.upn_hash) l.upnHash = r.upn_hash;
+  if (r.idp_issued_on) l.idpIssuedOn = r.idp_issued_on;
+  return l;
+}
 
 export class SqliteLearnerStore implements LearnerStore {
   constructor(private readonly db: Db) {}

@@ -19,7 +19,18 @@ export function leadCode(lead: Lead): string {
   return lead.kind === 'before' ? `sd-${lead.days}` : lead.kind === 'on-the-day' ? 'day' : `late-w${lead.weeks}`;
 }
 
-const daysBetween = (a: IsoDate, b: IsoDate): number => Math.round((toUtcDate(b).getTime() - toUtcDate(a).getTime()) / 86_400_000);
+// Day numbers of ISO dates, memoised: the sweep compares the same few hundred dates hundreds of thousands of times.
+const dayNumbers = new Map<IsoDate, number>();
+function dayNumber(d: IsoDate): number {
+  let n = dayNumbers.get(d);
+  if (n === undefined) {
+    if (dayNumbers.size > 100_000) dayNumbers.clear();
+    n = Math.round(toUtcDate(d).getTime() / 86_400_000);
+    dayNumbers.set(d, n);
+  }
+  return n;
+}
+const daysBetween = (a: IsoDate, b: IsoDate): number => dayNumber(b) - dayNumber(a);
 
 /**
  * The date `n` school days before `due`: days the school's calendar says are school days, or working days (not a
@@ -37,14 +48,36 @@ export function schoolDaysBefore(due: IsoDate, n: number, country: Country, cale
   return d;
 }
 
-/** Every reminder date of a due date up to `today`, in order (the policy's school-day leads, the day itself, weekly after). */
+// Many learners share a due date and a calendar: the walk back over the calendar is done once per (calendar, policy, due).
+const NO_CALENDAR = {};
+const scheduleMemo = new WeakMap<object, Map<string, { lead: Lead; on: IsoDate }[]>>();
+
+/** Every reminder date of a due date, in order (the policy's school-day leads, then the day itself). Memoised. */
 export function leadSchedule(due: IsoDate, policy: LeadPolicy, country: Country, calendar?: SchoolCalendar): { lead: Lead; on: IsoDate }[] {
+  const owner = calendar ?? NO_CALENDAR;
+  let memo = scheduleMemo.get(owner);
+  if (!memo) scheduleMemo.set(owner, (memo = new Map()));
+  const key = `${country}|${policy.beforeSchoolDays.join(',')}|${due}`;
+  const hit = memo.get(key);
+  if (hit) return hit;
+  if (memo.size > 20_000) memo.clear();
+  const computed = computeSchedule(due, policy, country, calendar);
+  memo.set(key, computed);
+  return computed;
+}
+
+function computeSchedule(due: IsoDate, policy: LeadPolicy, country: Country, calendar?: SchoolCalendar): { lead: Lead; on: IsoDate }[] {
   const out = [...policy.beforeSchoolDays]
     .sort((a, b) => b - a)
     .filter((n) => n > 0)
     .map((days) => ({ lead: { kind: 'before', days } as Lead, on: schoolDaysBefore(due, days, country, calendar) }));
   out.push({ lead: { kind: 'on-the-day' }, on: due });
   return out;
+}
+
+/** The latest due date any lead of the policy can apply to on `today` (a cheap filter for the sweep). */
+export function leadHorizon(today: IsoDate, policy: LeadPolicy): IsoDate {
+  return addDays(today, Math.max(0, ...policy.beforeSchoolDays) * 3 + 21);
 }
 
 /**

@@ -34,12 +34,12 @@ export function idpReviewDue(issuedOn: IsoDate): IsoDate | undefined {
 
 const milestoneMemo = new Map<string, { id: MilestoneId; from: IsoDate; to: IsoDate }[]>();
 
-/** A learner's reminder subjects today: the IDP review and this academic year's transition milestones (Monmouthshire ALN policy). */
-export function learnerSubjects(l: LearnerForReminders, today: IsoDate, calendar?: SchoolCalendar): ReminderSubject[] {
+/** A learner's reminder subjects today: the IDP review and this academic year's transition milestones (Monmouthshire ALN policy); only those due by `dueBy` when given. */
+export function learnerSubjects(l: LearnerForReminders, today: IsoDate, calendar?: SchoolCalendar, dueBy?: IsoDate): ReminderSubject[] {
   const out: ReminderSubject[] = [];
   if (l.idpIssuedOn) {
     const due = idpReviewDue(l.idpIssuedOn);
-    if (due) out.push({ kind: 'idp-review', key: `idp:${l.id}`, learnerId: l.id, schoolId: l.schoolId, initials: l.initials, due });
+    if (due && (dueBy === undefined || due <= dueBy)) out.push({ kind: 'idp-review', key: `idp:${l.id}`, learnerId: l.id, schoolId: l.schoolId, initials: l.initials, due });
   }
   const year = currentYearGroup(l.yearGroup, l.yearGroupAcademicYear, today);
   const ay = academicYearOf(today);
@@ -51,6 +51,7 @@ export function learnerSubjects(l: LearnerForReminders, today: IsoDate, calendar
     milestoneMemo.set(memoKey, ms);
   }
   for (const m of ms) {
+    if (dueBy !== undefined && m.to > dueBy) continue;
     out.push({ kind: 'milestone', key: `ms:${l.id}:${m.id}:${ay}`, learnerId: l.id, schoolId: l.schoolId, initials: l.initials, milestone: m.id, from: m.from, due: m.to });
   }
   return out;
