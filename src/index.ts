@@ -7,7 +7,7 @@ import { runScheduledJobs, type ScheduledJob } from './app/run-scheduled-jobs';
 import { sendEpDigests, sendReminderDigests } from './app/send-digests';
 import { sweepReminders } from './app/sweep-reminders';
 import { SlidingWindowLimiter } from './domain/rate-limit';
-import { nextWeekly } from './domain/reminders';
+import { nextSendTime, nextWeekly } from './domain/reminders';
 import { startLeasedWorker } from './adapters/scheduler/leased-worker';
 import { loadEpsFile, SqliteEpDirectory } from './adapters/sqlite/ep-directory';
 import { SqliteLearnerStore } from './adapters/sqlite/learner-store';
@@ -157,6 +157,8 @@ export async function main(options: MainOptions = {}): Promise<Running> {
   ]);
   const renderers = [renderReminderMessage(directory, clock), renderEpMessage(directory)];
   const limits = { conversation: new SlidingWindowLimiter(config.TEAMS_CONVERSATION_LIMITS), app: new SlidingWindowLimiter(config.TEAMS_APP_LIMITS) };
+  const quiet = { startHour: config.QUIET_HOURS_START, endHour: config.QUIET_HOURS_END, timeZone: config.QUIET_HOURS_TIME_ZONE, workingDaysOnly: config.QUIET_HOURS_WORKING_DAYS_ONLY, country: authority.country };
+  const QUIET_TEMPLATES = new Set(['reminder', 'reminder-digest', 'ep-match', 'ep-digest']);
   const waitingLogged = new Set<number>();
   // Proactive messages: one delivery pass; the worker runs it on a timer.
   const deliverOnce = (limit = 50) =>
@@ -167,6 +169,8 @@ export async function main(options: MainOptions = {}): Promise<Running> {
       maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
       concurrency: config.OUTBOX_CONCURRENCY,
       limits,
+      // Reminders, digests and EP cards keep to the send window, retries included (docs/reminders.md, "Quiet hours").
+      holdUntil: (m, now) => (QUIET_TEMPLATES.has(m.payload.template) ? nextSendTime(now, quiet) : undefined),
       onDead: (m, error) => log.error({ event: 'outbox.dead', outboxId: m.id, template: m.payload.template, target: m.target.kind, error }, 'message parked as a dead letter: see /admin outbox'),
       resolve: targetResolver({
         conversations,
@@ -196,7 +200,6 @@ export async function main(options: MainOptions = {}): Promise<Running> {
       },
       }, limit);
   // Scheduled work is due times in the store, run under the lease by whichever instance holds it (docs/reminders.md).
-  const quiet = { startHour: config.QUIET_HOURS_START, endHour: config.QUIET_HOURS_END, timeZone: config.QUIET_HOURS_TIME_ZONE, workingDaysOnly: config.QUIET_HOURS_WORKING_DAYS_ONLY, country: authority.country };
   const weekly = (now: Date) => nextWeekly(now, 1, config.QUIET_HOURS_START, config.QUIET_HOURS_TIME_ZONE);
   const scheduled: ScheduledJob[] = [
     {

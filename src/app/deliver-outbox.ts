@@ -25,6 +25,8 @@ export interface OutboxDeliveryDeps {
   readonly limits?: { readonly conversation: SlidingWindowLimiter; readonly app: SlidingWindowLimiter };
   /** Sends in flight at once (default 1). */
   readonly concurrency?: number;
+  /** Quiet hours: when a message may not go now, the time it may (it is postponed with no attempt counted). */
+  holdUntil?(message: OutboxMessage, now: Date): Date | undefined;
   /** Backoff randomness, injectable for tests (default Math.random). */
   random?(): number;
 }
@@ -64,6 +66,12 @@ export async function deliverOutbox(deps: OutboxDeliveryDeps, limit = 50): Promi
 
   const one = async (message: OutboxMessage): Promise<void> => {
     const now = deps.clock.now();
+    const hold = deps.holdUntil?.(message, now);
+    if (hold && hold.getTime() > now.getTime() && deps.outbox.postpone) {
+      await deps.outbox.postpone(message.id, hold);
+      result.paced++;
+      return;
+    }
     const where = await deps.resolve(message.target);
     if (!where) {
       const reason = message.target.kind === 'user' ? 'user-not-installed' : 'channel-not-linked';
