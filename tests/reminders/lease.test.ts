@@ -38,14 +38,14 @@ test('two bot processes on one store: only the lease holder sends, each message 
   const path = join(dir, 'inclusion.db');
   openDatabase(path).close();
   queue(path, connector.url, 0, 200);
-  const env = { SQLITE_PATH: path, DOCUMENTS_DIR: join(dir, 'docs'), OUTBOX_POLL_MS: '100', LEASE_TTL_MS: '1500', TEAMS_CONVERSATION_LIMITS: '100/1000', TEAMS_APP_LIMITS: '1000/1000' };
+  const env = { SQLITE_PATH: path, DOCUMENTS_DIR: join(dir, 'docs'), OUTBOX_POLL_MS: '100', LEASE_TTL_MS: '5000', TEAMS_CONVERSATION_LIMITS: '100/1000', TEAMS_APP_LIMITS: '1000/1000' };
   const [a, b] = await Promise.all([startChildBot(env), startChildBot(env)]);
   try {
     const until = async (cond: () => boolean, ms: number) => {
       const end = Date.now() + ms;
       while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
     };
-    await until(() => sentSteps(connector).length >= 200, 20_000);
+    await until(() => sentSteps(connector).length >= 200, 30_000);
     await new Promise((r) => setTimeout(r, 500)); // any duplicate would arrive now
     const steps = sentSteps(connector);
     expect(steps).toHaveLength(200);

@@ -36,8 +36,19 @@ export function startLeasedWorker(opts: {
       opts.log.info({ event: got ? 'lease.acquired' : 'lease.lost', lease: opts.name, holder }, got ? 'this instance now sends and sweeps' : 'another instance holds the lease');
     }
     if (!got) return opts.pollMs;
-    const r = await opts.work();
-    return Math.min(opts.pollMs, (r && r.againInMs) ?? opts.pollMs);
+    // Renewed while working, so a long round (a big sweep) never outlives the lease.
+    const heartbeat = setInterval(() => {
+      void opts.leases.acquire(opts.name, holder, opts.clock.now(), opts.ttlMs).then((still) => {
+        if (!still) opts.log.warn({ event: 'lease.lost', lease: opts.name, holder }, 'lease lost while working');
+      });
+    }, Math.max(50, Math.floor(opts.ttlMs / 3)));
+    heartbeat.unref();
+    try {
+      const r = await opts.work();
+      return Math.min(opts.pollMs, (r && r.againInMs) ?? opts.pollMs);
+    } finally {
+      clearInterval(heartbeat);
+    }
   };
 
   const schedule = (ms: number) => {
