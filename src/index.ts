@@ -141,8 +141,18 @@ export async function main(options: MainOptions = {}): Promise<Running> {
     documentTypes: config.DOCUMENT_TYPES,
     documentTargetMinutes: config.DOCUMENT_TARGET_MINUTES,
     allowedTenants,
-    // Read by submitReferral (SubmitReferralDeps.eps): Early Help Panel referrals queue match cards to EPs.
+    // Read by submitReferral (SubmitReferralDeps.eps, nextPanelDate): Early Help Panel referrals queue match cards to EPs.
     eps,
+    nextPanelDate: async (routeId: string, schoolId: string) => {
+      const cluster = directory.school(schoolId)?.cluster;
+      const dates: string[] = [];
+      for (const p of await panels.panels()) {
+        if (!p.routes.includes(routeId as never) || (p.clusters && (cluster === undefined || !p.clusters.includes(cluster)))) continue;
+        const d = await panels.meetingDate(p.id);
+        if (d) dates.push(d);
+      }
+      return dates.sort()[0];
+    },
   };
   const cardUpdater = new PanelCardUpdater({ notifier, conversations, log }, (itemId) => renderItem({ panels }, itemId));
   const calendarFor = (schoolId: string) => clocks.calendarFor(schoolId);

@@ -19,6 +19,8 @@ export interface SubmitReferralDeps {
   readonly clock: Clock;
   /** EPs to tell about Early Help Panel referrals (their link schools, or a learner they know). */
   readonly eps?: EpDirectory;
+  /** The next meeting date of the panel that takes a route for a school, when one is set (shown on EP cards). */
+  nextPanelDate?(routeId: string, schoolId: string): Promise<string | undefined>;
 }
 
 export type SubmitReferralError =
@@ -60,7 +62,7 @@ export async function submitReferral(
   const { upn, ...learner } = input.learner;
   const upnHash = upn ? deps.hasher.hash(upn) : undefined;
   const at = now.toISOString();
-  const epCards = input.routeId === 'early-help-panel' && deps.eps ? await epMatchCards(deps.eps, input, learner.localRef, upnHash) : [];
+  const epCards = input.routeId === 'early-help-panel' && deps.eps ? await epMatchCards(deps.eps, input, learner.localRef, upnHash, await deps.nextPanelDate?.(input.routeId, input.schoolId)) : [];
   const referral: Omit<Referral, 'reference'> = {
     ...input,
     learner: { ...learner, ...(upnHash ? { upnHash } : {}) },
@@ -96,7 +98,13 @@ export async function submitReferral(
  * referral (same school and local reference, or the same UPN anywhere), queued with the referral (DOMAIN.md: the nominated
  * EP cross-references EHP referrals). Personal chats only, so school and areas of need may be shown.
  */
-async function epMatchCards(eps: EpDirectory, input: { schoolId: string; learner: { initials: string }; areasOfNeed: readonly string[] }, localRef: string, upnHash: string | undefined): Promise<NewOutboxMessage[]> {
+async function epMatchCards(
+  eps: EpDirectory,
+  input: { schoolId: string; learner: { initials: string }; areasOfNeed: readonly string[] },
+  localRef: string,
+  upnHash: string | undefined,
+  panelDate: string | undefined,
+): Promise<NewOutboxMessage[]> {
   const linked = await eps.epsForSchool(input.schoolId);
   const involved = await eps.epsInvolvedWith({ schoolId: input.schoolId, localRef, ...(upnHash ? { upnHash } : {}) });
   const reasons = new Map<string, 'link-school' | 'known-learner'>();
@@ -105,6 +113,6 @@ async function epMatchCards(eps: EpDirectory, input: { schoolId: string; learner
   return [...reasons].map(([ep, reason]) => ({
     key: `ep-match:{reference}:${ep}`,
     target: { kind: 'user', aadObjectId: ep },
-    payload: { template: 'ep-match', data: { reference: '{reference}', initials: input.learner.initials, schoolId: input.schoolId, areasOfNeed: [...input.areasOfNeed], reason } },
+    payload: { template: 'ep-match', data: { reference: '{reference}', initials: input.learner.initials, schoolId: input.schoolId, areasOfNeed: [...input.areasOfNeed], reason, ...(panelDate ? { panelDate } : {}) } },
   }));
 }

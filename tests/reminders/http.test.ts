@@ -225,6 +225,9 @@ describe('Early Help Panel referrals reach the EPs who should know', () => {
   });
 
   test('an EP who knows the learner hears of a later referral even after dropping the school; /ep schools sets their own', async () => {
+    const rw = new Database(join(h.dir, 'inclusion.db'));
+    rw.prepare("UPDATE panels SET meeting_date = '2026-12-03' WHERE id = 'early-help'").run();
+    rw.close();
     const { texts } = await say('/ep schools w-6784060', EP);
     expect(texts[0]).toBe('Your link schools: Example Comprehensive School');
     const { cards } = await say('/refer');
@@ -232,6 +235,8 @@ describe('Early Help Panel referrals reach the EPs who should know', () => {
     const confirm = await invoke('referral.submit', { ...validForm({ routeId: 'early-help-panel', learnerRef: 'ADM-9', initials: 'GH', areasOfNeed: 'semh' }), idempotencyKey: key });
     const reference = facts(confirm)['Reference']!;
     expect(query<{ payload: string }>('SELECT payload FROM outbox WHERE key = ?', `ep-match:${reference}:${EP.aadObjectId}`)[0]!.payload).toMatch(/"reason":"known-learner"/);
+    // the Early Help Panel's next meeting, once set, is on the card
+    expect(query<{ payload: string }>('SELECT payload FROM outbox WHERE key = ?', `ep-match:${reference}:${EP.aadObjectId}`)[0]!.payload).toMatch(/"panelDate":"2026-12-03"/);
     expect((await say('/ep schools nowhere', EP)).texts[0]).toMatch(/Unknown school id\(s\): nowhere/);
     expect((await say('/ep schools w-1', ALEX)).texts[0]).toMatch(/Only Educational Psychologists/);
   });

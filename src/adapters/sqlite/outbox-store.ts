@@ -79,8 +79,9 @@ export class SqliteOutboxAdmin implements OutboxAdmin {
     return (
       statement(
         this.db,
-        "SELECT json_extract(target, '$.aadObjectId') AS id, COUNT(*) AS n FROM outbox WHERE state = 'waiting' AND last_error = 'user-not-installed' GROUP BY id ORDER BY n DESC LIMIT ?",
-      ).all(limit) as { id: string; n: number }[]
-    ).map((r) => ({ aadObjectId: r.id, waiting: r.n }));
+        // Grouped by the expression: an alias named like a column (id) would group by the column instead.
+        "SELECT json_extract(target, '$.aadObjectId') AS aad, COUNT(*) AS n FROM outbox WHERE state = 'waiting' AND last_error = 'user-not-installed' GROUP BY json_extract(target, '$.aadObjectId') ORDER BY n DESC, aad LIMIT ?",
+      ).all(limit) as { aad: string; n: number }[]
+    ).map((r) => ({ aadObjectId: r.aad, waiting: r.n }));
   }
 }

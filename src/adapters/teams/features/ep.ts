@@ -8,7 +8,7 @@ import { strings, t, type Language } from '../../../i18n';
 import type { Directory } from '../../../ports/directory';
 import type { EpDirectory } from '../../../ports/ep-directory';
 import type { OutboxMessage } from '../../../ports/outbox';
-import { noticeCard } from '../../cards/cards';
+import { formatDate, noticeCard } from '../../cards/cards';
 import { renderCard } from '../../cards/render';
 import { actorOf, languageOf, type BotDeps, type Feature } from '../context';
 import { VERBS } from '../verbs';
@@ -30,7 +30,7 @@ export function renderEpMessage(directory: Directory) {
         t: strings(lang),
         reason: t(lang, d.reason === 'known-learner' ? 'ep.reasonKnownLearner' : 'ep.reasonLinkSchool'),
         reference: d.reference, initials: d.initials, school: school(d.schoolId), areas: areas(lang, d.areasOfNeed),
-        panelDate: d.panelDate ?? t(lang, 'ep.panelDateUnknown'),
+        panelDate: d.panelDate && /^\d{4}-\d{2}-\d{2}$/.test(d.panelDate) ? formatDate(d.panelDate, lang) : t(lang, 'ep.panelDateUnknown'),
       });
       return { card, summary: `${t(lang, 'ep.matchTitle')}: ${d.reference}` };
     }
