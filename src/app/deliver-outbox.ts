@@ -116,6 +116,8 @@ export async function deliverOutbox(deps: OutboxDeliveryDeps, limit = 50): Promi
       const dead = attempts >= deps.maxAttempts || failure?.permanent === true;
       // Honour the service's Retry-After when it gave one; otherwise exponential backoff with jitter.
       const waitMs = Math.max(backoffMs(attempts, random), failure?.retryAfterMs ?? 0);
+      // A 429 speaks for the whole conversation: hold its other messages too, not only this one.
+      if (failure?.status === 429 && failure.retryAfterMs !== undefined && paced && deps.limits) deps.limits.conversation.block(paced.conversation, deps.clock.now().getTime() + failure.retryAfterMs);
       const error = e instanceof Error ? e.name + ': ' + e.message.slice(0, 200) : 'error';
       await deps.outbox.markFailed(message.id, error, new Date(deps.clock.now().getTime() + waitMs), dead);
       result.failed++;

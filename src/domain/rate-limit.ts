@@ -20,6 +20,7 @@ export const TEAMS_APP_LIMITS: readonly RateWindow[] = [{ limit: 30, ms: 1000 }]
  */
 export class SlidingWindowLimiter {
   private readonly sent = new Map<string, number[]>();
+  private readonly blocked = new Map<string, number>();
   private readonly longest: number;
 
   constructor(private readonly windows: readonly RateWindow[]) {
@@ -29,7 +30,9 @@ export class SlidingWindowLimiter {
   /** 0 when a send is allowed now, else how long until it is. */
   waitMs(key: string, nowMs: number): number {
     const times = this.prune(key, nowMs);
-    let wait = 0;
+    const until = this.blocked.get(key);
+    if (until !== undefined && until <= nowMs) this.blocked.delete(key);
+    let wait = until !== undefined && until > nowMs ? until - nowMs : 0;
     for (const w of this.windows) {
       const inWindow = countSince(times, nowMs - w.ms);
       if (inWindow >= w.limit) {
@@ -60,6 +63,11 @@ export class SlidingWindowLimiter {
     let at = times.length;
     while (at > 0 && times[at - 1]! > finishedMs) at--;
     times.splice(at, 0, finishedMs);
+  }
+
+  /** The service said "not before" (a 429 with Retry-After): hold every send on this key until then. */
+  block(key: string, untilMs: number): void {
+    this.blocked.set(key, Math.max(untilMs, this.blocked.get(key) ?? 0));
   }
 
   /** Allowed now? Then it is recorded. */

@@ -70,6 +70,11 @@ test('5xx backs off with jitter, 429 waits at least Retry-After, and after maxAt
   await t.outbox.enqueue(messages(1, 1), t.clock.now());
   await deliverOutbox(t.deps);
   expect(Date.parse(t.outbox.all()[0]!.nextAttemptAt) - t.clock.now().getTime()).toBe(30_000);
+  // the 429 holds the rest of that conversation too: a new message to it waits, with no attempt spent
+  await t.outbox.enqueue([{ key: 'later', target: { kind: 'user', aadObjectId: 'u0' }, payload: { template: 't', data: {} } }], t.clock.now());
+  const before = t.sends.length;
+  expect(await deliverOutbox(t.deps)).toMatchObject({ sent: 0, paced: 1 });
+  expect(t.sends.length).toBe(before);
 });
 
 test('the lease: one holder at a time, renewable by its holder, free once expired or released', async () => {
