@@ -63,3 +63,18 @@ test('quiet hours hold a retry that falls due at night until the next morning, w
   expect(r).toMatchObject({ sent: 0, paced: 1 });
   expect(w.outbox.all()[0]).toMatchObject({ attempts: 0, nextAttemptAt: '2026-11-24T08:00:00.000Z' });
 });
+
+test('panel next steps assigned to someone are reminded and listed; Done on one stops its reminders', async () => {
+  const w = world('2026-11-23T10:00:00Z');
+  w.db.prepare("INSERT INTO next_steps (reference, item_id, owner_aad_id, text, due_date, done_at) VALUES ('MON-2026-000001', 1, 'owner-1', 'Arrange SALT assessment', '2026-11-26', NULL)").run();
+  w.db.prepare("INSERT INTO next_steps (reference, item_id, owner_aad_id, text, due_date, done_at) VALUES ('MON-2026-000001', 1, 'owner-1', 'Already done', '2026-11-24', '2026-11-20T10:00:00Z')").run();
+  await sweepReminders({ ...w.deps, country: 'wales', policy: DEFAULT_LEAD_POLICY, window: DEFAULT_SEND_WINDOW });
+  expect(w.outbox.all().map((m) => [m.key, m.target])).toEqual([['reminder:step:1:2026-11-26:sd-3', { kind: 'user', aadObjectId: 'owner-1' }]]);
+  const { listReminders } = await import('../../src/app/list-reviews');
+  expect((await listReminders(w.deps, 'owner-1', 2)).upcoming.map((i) => i.text)).toEqual(['Arrange SALT assessment']);
+  await w.reminders.markDone('step:1', '2026-11-26', 'owner-1', w.clock.now());
+  w.now.t = new Date('2026-11-26T10:00:00Z');
+  await sweepReminders({ ...w.deps, country: 'wales', policy: DEFAULT_LEAD_POLICY, window: DEFAULT_SEND_WINDOW });
+  expect(w.outbox.all()).toHaveLength(1);
+  expect((await listReminders(w.deps, 'owner-1', 2)).upcoming).toEqual([]);
+});
