@@ -7,5 +7,7 @@ export interface EpDirectory {
   epsInvolvedWith(learner: { schoolId: string; localRef: string; upnHash?: string }): Promise<readonly string[]>;
   schoolsOf(aadObjectId: string): Promise<readonly string[]>;
   setOwnSchools(aadObjectId: string, schoolIds: readonly string[]): Promise<void>;
+  /** The EPs' answers on a referral, for the Early Help Panel coordinator. */
+  answers(reference: string): Promise<{ epAadId: string; name?: string; answer: 'known' | 'not-known'; at: string }[]>;
   recordAnswer(answer: { reference: string; epAadId: string; answer: 'known' | 'not-known'; schoolId: string; localRef: string; upnHash?: string; at: Date }): Promise<void>;
 }

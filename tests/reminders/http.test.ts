@@ -222,6 +222,9 @@ describe('Early Help Panel referrals reach the EPs who should know', () => {
     expect(query("SELECT * FROM audit WHERE action = 'ep.answer'")).toHaveLength(1);
     // Only EPs can answer.
     expect(cardText(await invoke('ep.answer', known.data))).toMatch(/Only Educational Psychologists/);
+    // The coordinator (an admin) sees who knows the learner.
+    expect((await say(`/ep answers ${reference}`, ADMIN)).texts[0]).toBe(`${reference}\n\nEP Example EP (Caldicot cluster): knows this learner`);
+    expect((await say(`/ep answers ${reference}`)).texts[0]).toMatch(/Only the bot's administrators/);
   });
 
   test('an EP who knows the learner hears of a later referral even after dropping the school; /ep schools sets their own', async () => {

@@ -23,9 +23,16 @@ export function loadEpsFile(path: string, knownSchools: ReadonlySet<string>): Ep
 /** EPs from the file; link schools are the file's plus any an EP set with /ep schools (which replace the file's for that EP). */
 export class SqliteEpDirectory implements EpDirectory {
   private readonly eps: Map<string, readonly string[]>;
+  private readonly names: Map<string, string>;
 
   constructor(private readonly db: Db, file: EpsFile) {
     this.eps = new Map(file.eps.map((e) => [e.aadObjectId, e.schools]));
+    this.names = new Map(file.eps.flatMap((e) => (e.name ? [[e.aadObjectId, e.name] as const] : [])));
+  }
+
+  async answers(reference: string): Promise<{ epAadId: string; name?: string; answer: 'known' | 'not-known'; at: string }[]> {
+    const rows = statement(this.db, 'SELECT ep_aad_id, answer, at FROM ep_answers WHERE reference = ? ORDER BY at').all(reference) as { ep_aad_id: string; answer: 'known' | 'not-known'; at: string }[];
+    return rows.map((r) => ({ epAadId: r.ep_aad_id, ...(this.names.has(r.ep_aad_id) ? { name: this.names.get(r.ep_aad_id)! } : {}), answer: r.answer, at: r.at }));
   }
 
   isEp(aadObjectId: string): boolean {

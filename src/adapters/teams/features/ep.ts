@@ -51,6 +51,14 @@ export function epFeature(deps: BotDeps, own: { eps: EpDirectory }): Feature {
   return {
     commands: {
       ep: async (context, { actor, language, args }) => {
+        if (args[0]?.toLowerCase() === 'answers' || args[0]?.toLowerCase() === 'atebion') {
+          // The Early Help Panel coordinator's view (admins): who knows the learner, who does not.
+          if (!deps.directory.isAdmin(actor.aadObjectId)) return void (await context.sendActivity(t(language, 'adminOutbox.notAdmin')));
+          const reference = (args[1] ?? '').toUpperCase().slice(0, 32);
+          const answers = await own.eps.answers(reference);
+          const lines = answers.map((a) => t(language, 'ep.answerLine', { ep: a.name ?? a.epAadId, answer: t(language, a.answer === 'known' ? 'ep.answerKnownThird' : 'ep.answerNotKnownThird') }));
+          return void (await context.sendActivity(answers.length > 0 ? `${reference}\n\n${lines.join('\n\n')}` : t(language, 'ep.noAnswers', { reference })));
+        }
         const ids = args[0]?.toLowerCase() === 'schools' || args[0]?.toLowerCase() === 'ysgolion' ? args.slice(1) : [];
         const result = await setEpSchools(epDeps, actor, ids.length > 0 ? ids : undefined);
         if (!result.ok) {
