@@ -32,5 +32,4 @@ contract(
     db.close();
     rmSync(dir, { recursive: true, force: true });
   },
-  { notInstalledGroupsPerMessage: true },
 );

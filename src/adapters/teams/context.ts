@@ -7,6 +7,7 @@ import type { AuditLog } from '../../ports/audit';
 import type { Clock } from '../../ports/clock';
 import type { Directory } from '../../ports/directory';
 import type { DocumentStore, FileFetcher } from '../../ports/documents';
+import type { EpDirectory } from '../../ports/ep-directory';
 import type { Hasher } from '../../ports/hasher';
 import type { ReferralStore } from '../../ports/referral-store';
 import type { StatutoryClocks } from '../../ports/statutory-clocks';
@@ -35,6 +36,10 @@ export interface BotDeps {
   readonly documentTargetMinutes: number;
   /** Tenants whose users may use the bot; empty = any (local mode only). */
   readonly allowedTenants: readonly string[];
+  /** Educational Psychologists' link schools: Early Help Panel referrals queue match cards for them. */
+  readonly eps?: EpDirectory;
+  /** The next meeting date of the panel a referral goes to, for the EP match card. */
+  nextPanelDate?(routeId: string, schoolId: string): Promise<string | undefined>;
 }
 
 export interface CommandContext {
