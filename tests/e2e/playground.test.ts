@@ -3,7 +3,7 @@
  * against the real bot (main()) on a temp SQLite file and documents folder. See tests/e2e/README.md.
  */
 import Database from 'better-sqlite3';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -15,6 +15,33 @@ import { CardForm, Chat, chromiumMissing, openBrowser, startPlayground, type Bro
 
 const ARTIFACTS = join(__dirname, 'artifacts');
 const CONVERSATION_ID = 'e2e-personal-alex';
+const ALEX = '00000000-0000-0000-0000-0000000000020';
+
+/**
+ * The Playground signs in one user per process (Alex Wilber), so for the panel scenario Alex chairs the panels: he
+ * records a recommendation as a member and closes the item as chair. Separate members and chair, forged invokes and
+ * quorum overrides are covered through HTTP in tests/http/panels.test.ts.
+ */
+const PANELS_YAML = `panels:
+  - id: mams-caldicot
+    name: { en: Caldicot cluster MAMS, cy: MAMS clwstwr Cil-y-coed }
+    kind: MAMS
+    routes: [multi-agency-discussion]
+    clusters: [caldicot]
+    cadence: fortnightly
+    quorum: { minMembers: 1 }
+    members:
+      - { aadObjectId: ${ALEX}, name: Alex Wilber, role: chair, agency: education }
+      - { aadObjectId: 00000000-0000-0000-0000-0000000000c4, name: Haf Health, role: member, agency: health }
+  - id: early-years
+    name: { en: Early Years ALN Panel, cy: Panel ADY y Blynyddoedd Cynnar }
+    kind: EarlyYearsPanel
+    routes: [early-years-panel]
+    cadence: termly
+    quorum: { minMembers: 1 }
+    members:
+      - { aadObjectId: ${ALEX}, name: Alex Wilber, role: chair, agency: education }
+`;
 const missing = chromiumMissing();
 const inCI = process.env.CI === 'true';
 if (missing && !inCI) process.stdout.write(`\n[e2e] Agents Playground tests SKIPPED: ${missing}. CI=true makes this a failure.\n\n`);
@@ -65,6 +92,7 @@ describeBrowser('the Agents Playground against the real bot', () => {
     if (missing) throw new Error(`CI=true and ${missing}. CI must run the browser tests: .ci/run installs Chromium from Debian.`);
     mkdirSync(ARTIFACTS, { recursive: true });
     dir = mkdtempSync(join(tmpdir(), 'inclusion-e2e-'));
+    writeFileSync(join(dir, 'panels.yaml'), PANELS_YAML);
     // Real time, but starting on a fixed school day so the statutory due date is known: Mon 23 Nov 2026, 10:00.
     const base = Date.parse('2026-11-23T10:00:00Z');
     const started = Date.now();
@@ -77,11 +105,13 @@ describeBrowser('the Agents Playground against the real bot', () => {
         SCHOOLS_FILE: 'config/schools.yaml',
         CALENDAR_FILE: 'config/calendar.csv',
         SCHOOL_CALENDARS_DIR: 'config/calendars',
+        PANELS_FILE: join(dir, 'panels.yaml'),
+        OUTBOX_POLL_MS: '200',
         LOG_LEVEL: 'info',
       },
       clock: { now: () => new Date(base + (Date.now() - started)) },
       log: createLogger('info', new Writable({ write(chunk, _e, cb) { logs.push(String(chunk)); cb(); } })),
-      worker: false,
+      worker: true, // the outcome card reaches the ALNCo through the outbox, as proactive messages do in Teams
     });
     playground = await startPlayground({ botUrl: bot.url, conversationId: CONVERSATION_ID, dir });
     browser = await openBrowser(playground.url, dir);
@@ -100,8 +130,12 @@ describeBrowser('the Agents Playground against the real bot', () => {
   }, 20_000);
 
   /** Fill the referral card with a valid referral for Example Primary School, in the card's language. */
-  async function fillValid(form: CardForm, s: Strings, o: { initials: string; learnerRef: string; language: 'english' | 'welsh'; tried?: string; ask?: string }) {
-    await form.choose(s.form.routeId, s.routes['school-aln-decision']);
+  async function fillValid(
+    form: CardForm,
+    s: Strings,
+    o: { initials: string; learnerRef: string; language: 'english' | 'welsh'; tried?: string; ask?: string; route?: keyof Strings['routes'] },
+  ) {
+    await form.choose(s.form.routeId, s.routes[o.route ?? 'school-aln-decision']);
     // School: Alex is ALNCo of two demo schools, so the choice is offered.
     await form.choose(s.form.schoolId, s === cy ? 'Ysgol Gynradd Enghreifftiol' : 'Example Primary School');
     await form.text(s.form.learnerRef, o.learnerRef);
@@ -213,5 +247,91 @@ describeBrowser('the Agents Playground against the real bot', () => {
     expect(count('referrals')).toBe(before.referrals + 1);
   }, 45_000);
 
-  test.todo('(4) a panel member records a recommendation → tally; the chair closes → outcome card (the /panel commands are not in the Teams adapter yet)');
+  test('(4) panel: a member records a recommendation → tally; the chair closes → outcome card to the ALNCo', async () => {
+    // The referral: a multi-agency discussion, which needs agreement to share.
+    await chat.open(/^Personal Chat/);
+    const card = await chat.sendForCard('/refer', en.form.title);
+    const form = new CardForm(page, card);
+    await fillValid(form, en, { initials: 'MP', learnerRef: 'MAMS-0042', language: 'english', route: 'multi-agency-discussion' });
+    await form.choose(en.form.consentGivenBy, en.consentGivers.parent);
+    await form.date(en.form.consentDate, '2026-11-02');
+    await form.check(en.form.consentAgencies, en.agencies.education, en.agencies.health);
+    await form.press(en.form.submit);
+    await card.getByText(en.confirm.title, { exact: true }).waitFor();
+    const reference = newestReference();
+
+    // The chair links the panel's channel and opens the agenda there (a reply in the link's thread: see test 4b).
+    await chat.open('My Team - General');
+    const thread = await chat.post('panel link mams-caldicot');
+    await thread.getByRole('paragraph').filter({ hasText: 'This channel is now linked to Caldicot cluster MAMS' }).waitFor();
+    await chat.reply(thread, 'panel open');
+    await thread.getByRole('paragraph').filter({ hasText: 'Posted 1 item(s) for Caldicot cluster MAMS.' }).waitFor();
+    const item = thread.locator('.ac-adaptiveCard').filter({ hasText: reference });
+    const itemText = await item.innerText();
+    // Shared card: bilingual, Welsh first; reference, initials and route only.
+    expect(itemText).toContain('Cyfeirnod / Reference');
+    expect(itemText).toContain('MP');
+    for (const secret of ['MAMS-0042', 'Example Primary', 'Year 4', 'phonics', 'Speech']) expect(itemText).not.toContain(secret);
+    expect(itemText).toContain('Support 0 · Do not support 0');
+    await shot('4-panel-item-posted', item);
+
+    // A member's recommendation: the answer is their own view; the shared card follows once the burst settles.
+    await item.getByRole('button', { name: 'Cefnogi / Support', exact: true }).click();
+    const mine = item.getByRole('paragraph').filter({ hasText: 'Your recommendation: Support' });
+    await mine.waitFor();
+    await item.getByRole('paragraph').filter({ hasText: 'Support 1 · Do not support 0 · More information 0 · Refer elsewhere 0' }).waitFor();
+    expect(await item.innerText()).toMatch(/1 counted · 0 declared an interest[\s\S]*Quorum met[\s\S]*Responded: Alex Wilber[\s\S]*Awaiting: Haf Health/);
+    await shot('4-panel-tally', item);
+    await mine.waitFor({ state: 'detached' }); // the coalesced update of the shared card has replaced it
+
+    // The chair records the decision from the card ("More" → "Record decision").
+    await item.getByRole('button', { name: 'Mwy / More', exact: true }).click();
+    await item.getByRole('button', { name: "Cofnodi'r penderfyniad / Record decision", exact: true }).click();
+    const decision = thread.locator('.ac-adaptiveCard').filter({ hasText: `Decision on ${reference}` });
+    await decision.waitFor();
+    const chair = new CardForm(page, decision);
+    await chair.choose('Outcome', 'Agreed');
+    await chair.text('Reasons for the decision', 'Needs are best met by speech and language therapy input alongside the school plan.');
+    await chair.text('Lead agency or named lead', 'Health: speech and language therapy');
+    await chair.choose('Next step 1: who', 'Haf Health');
+    await chair.text('Next step 1: what', 'Arrange a speech and language assessment');
+    await chair.date('Next step 1: by when', '2026-12-18');
+    await shot('4-panel-decision-form', decision);
+    await chair.press('Record decision and close');
+    const closed = thread.locator('.ac-adaptiveCard').filter({ hasText: 'Closed: Agreed' });
+    await closed.waitFor();
+    expect(await closed.getByRole('button', { name: 'Cefnogi / Support' }).count()).toBe(0);
+    await shot('4-panel-closed', closed);
+
+    const db = new Database(join(dir, 'inclusion.db'), { readonly: true });
+    try {
+      expect(db.prepare("SELECT COUNT(*) AS n FROM audit WHERE action = 'panel.recommend' AND record_id = ?").get(reference)).toEqual({ n: 1 });
+    } finally {
+      db.close();
+    }
+
+    // The outcome reaches the referring ALNCo in their personal chat (outbox → proactive message).
+    await chat.open(/^Personal Chat/);
+    const outcome = chat.cards().filter({ hasText: `Panel decision on ${reference}` });
+    await outcome.waitFor({ timeout: 20_000 });
+    const outcomeText = await outcome.innerText();
+    expect(outcomeText).toContain('Caldicot cluster MAMS has decided on your referral.');
+    expect(outcomeText).toMatch(/Outcome\s+Agreed/);
+    expect(outcomeText).toContain('Arrange a speech and language assessment (by Friday 18 December 2026)');
+    await shot('4-outcome-to-alnco', outcome);
+  }, 90_000);
+
+  // KNOWN BUG (report of 23 Nov 2026): Teams (and the Playground) give every channel thread its own conversation id,
+  // "<channel id>;messageid=<root post>". /panel link stores that whole id and /panel open compares it exactly, so
+  // /panel open in a new post of the linked channel is refused ("Run /panel open in the panel's linked channel.").
+  // When it is fixed this test fails as "passed unexpectedly": turn test.failing into test.
+  test.failing('(4b) /panel open in a new post of the linked channel is accepted', async () => {
+    await chat.open('My Team - General');
+    const linked = await chat.post('panel link early-years');
+    await linked.getByRole('paragraph').filter({ hasText: 'This channel is now linked to Early Years ALN Panel' }).waitFor();
+    const open = await chat.post('panel open early-years');
+    const answer = open.getByRole('paragraph').filter({ hasText: /Early Years ALN Panel|linked channel/ });
+    await answer.waitFor();
+    expect(await answer.innerText()).toBe('There are no items to open for Early Years ALN Panel.');
+  }, 45_000);
 });

@@ -115,7 +115,7 @@ export async function openBrowser(url: string, dir: string): Promise<Browser> {
     await context.route(/^https?:\/\/(?!127\.0\.0\.1|localhost)/, (r) => r.abort());
     const page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(15_000);
-    await page.goto(url, { waitUntil: 'domcontentloaded' });
+    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 45_000 });
     await composeBox(page).waitFor({ timeout: 30_000 });
     return { context, page, close: () => context.close() };
   } catch (e) {
@@ -150,7 +150,40 @@ export class Chat {
   async type(text: string): Promise<void> {
     const box = composeBox(this.page);
     await box.fill(text);
-    await this.page.getByRole('button', { name: 'Send Message' }).click();
+    // "Send Message" in chats; "Post" for a new post in a channel.
+    await this.page.getByRole('button', { name: /^(Send Message|Post)$/ }).click();
+  }
+
+  /** Switch conversation in the left rail: "Personal Chat", "Group Chat", or a channel such as "My Team - General". */
+  async open(conversation: string | RegExp): Promise<void> {
+    await this.page.getByRole('treeitem', { name: conversation }).click();
+  }
+
+  /**
+   * In a channel: a new post that @mentions the bot (Teams, and the Playground, deliver channel messages to a bot only
+   * when it is mentioned). Returns the post's thread, where the bot's reply appears.
+   */
+  async post(text: string, botName = 'Test Bot'): Promise<Locator> {
+    const postButton = this.page.getByRole('button', { name: 'Post', exact: true });
+    const composer = this.page.getByRole('group').filter({ has: postButton });
+    await this.mention(composer.locator('[role="textbox"][contenteditable="true"]'), botName, text);
+    await postButton.click();
+    const thread = this.page.getByRole('group').filter({ hasNot: postButton }).filter({ hasText: `${botName} ${text}` });
+    await thread.first().waitFor();
+    return thread.first();
+  }
+
+  /** In a channel: a reply in an existing thread, mentioning the bot. */
+  async reply(thread: Locator, text: string, botName = 'Test Bot'): Promise<void> {
+    await this.mention(thread.locator('[role="textbox"][contenteditable="true"]'), botName, text);
+    await thread.getByRole('button', { name: 'Send Message', exact: true }).click();
+  }
+
+  private async mention(box: Locator, botName: string, text: string): Promise<void> {
+    await box.click();
+    await this.page.keyboard.type(`@${botName.split(' ')[0]}`);
+    await this.page.getByRole('menuitem', { name: new RegExp(`^${escapeRegExp(botName)}`) }).click();
+    await this.page.keyboard.type(` ${text}`);
   }
 
   /** Send a message and return the card the bot answers with (the first card that appears after it). */
@@ -186,10 +219,28 @@ export class CardForm {
 
   /** A compact Input.ChoiceSet: a Fluent combobox whose listbox opens in a portal outside the card. */
   async choose(label: string, option: string): Promise<void> {
-    await this.card.getByRole('combobox', { name: startsWith(label) }).click();
-    const listbox = this.page.getByRole('listbox');
+    const listbox = await this.open(label);
     await listbox.getByRole('option', { name: option, exact: true }).click();
     await listbox.waitFor({ state: 'hidden' });
+  }
+
+  /** The options a compact choice set offers (opens and closes it). */
+  async options(label: string): Promise<string[]> {
+    const listbox = await this.open(label);
+    const names = await listbox.getByRole('option').allInnerTexts();
+    await this.page.keyboard.press('Escape');
+    await listbox.waitFor({ state: 'hidden' });
+    return names.map((n) => n.trim());
+  }
+
+  /** Open a compact choice set; its listbox is the one the combobox controls (several can be in the page). */
+  private async open(label: string): Promise<Locator> {
+    const combobox = this.card.getByRole('combobox', { name: startsWith(label) });
+    await combobox.click();
+    const id = await combobox.getAttribute('aria-controls');
+    const listbox = id ? this.page.locator(`[id="${id}"]`) : this.page.getByRole('listbox');
+    await listbox.waitFor();
+    return listbox;
   }
 
   /**
