@@ -1,12 +1,13 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { message } from '../support/activities';
+import { execute, message, validForm } from '../support/activities';
 import { startHarness, type Harness } from '../support/harness';
+import { LocalBotFrameworkIssuer } from '../support/jwt';
 
 /**
- * Outside local mode every request to /api/messages must carry a valid Bot Framework token. This file covers requests
- * with no token (and the size/type limits under auth); signed-token cases (expired, wrong audience/issuer, tampered,
- * valid) need a local OpenID metadata endpoint and are still to be written: see the test.todo entries.
+ * Outside local mode every request to /api/messages must carry a valid Bot Framework token. Tokens are signed by a
+ * local RSA test key whose JWKS (with endorsements ["msteams"]) is served from a local OpenID metadata endpoint
+ * (BOT_OPENID_METADATA_URL → ToBotFromChannelOpenIdMetadataUrl): tests/support/jwt.ts.
  */
 const AUTH_ENV = {
   BOT_ID: '11111111-aaaa-bbbb-cccc-000000000b07',
@@ -15,15 +16,23 @@ const AUTH_ENV = {
   BOT_PASSWORD: 'test-only-not-a-secret',
   UPN_HASH_KEY: 'x'.repeat(40),
   ALLOWED_TENANTS: '72f988bf-0000-0000-0000-000000000001',
-  // never reached by these tests; points at a closed local port so nothing leaves the machine
-  BOT_OPENID_METADATA_URL: 'http://127.0.0.1:9/.well-known/openidconfiguration',
 };
 
 let h: Harness;
+let issuer: LocalBotFrameworkIssuer;
 beforeEach(async () => {
-  h = await startHarness(AUTH_ENV);
+  issuer = new LocalBotFrameworkIssuer();
+  h = await startHarness({ ...AUTH_ENV, BOT_OPENID_METADATA_URL: await issuer.start() });
 });
-afterEach(async () => h.close());
+afterEach(async () => {
+  await h.close();
+  await issuer.stop();
+});
+
+const withToken = async (activity: unknown, token: string) => {
+  const res = await fetch(`${h.bot.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(activity) });
+  return res.status;
+};
 
 const rows = (table: string) => {
   const db = new Database(join(h.dir, 'inclusion.db'), { readonly: true });
@@ -60,6 +69,40 @@ test('size and type limits hold under auth: 413 and 415 before any token work', 
   expect(h.connector.received).toHaveLength(0);
 });
 
-test.todo('expired, wrong-audience, wrong-issuer and tampered tokens signed by a local key (local OpenID metadata + JWKS) → 401');
-test.todo('a valid token is processed (outgoing replies need an injectable credentials factory, see report)');
+test.each([
+  ['expired', (aud: string, su: string) => issuer.token({ aud, serviceurl: su, exp: Math.floor(Date.now() / 1000) - 3600, nbf: Math.floor(Date.now() / 1000) - 7200 })],
+  ['for another app (audience)', (_aud: string, su: string) => issuer.token({ aud: '22222222-0000-0000-0000-000000000bad', serviceurl: su })],
+  ['from another issuer', (aud: string, su: string) => issuer.token({ aud, serviceurl: su, iss: 'https://evil.example' })],
+  ['signed by another key', (aud: string, su: string) => issuer.token({ aud, serviceurl: su }, LocalBotFrameworkIssuer.otherKey())],
+  ['tampered after signing', (aud: string, su: string) => {
+    const [hd, , sig] = issuer.token({ aud, serviceurl: su }).split('.');
+    const forged = Buffer.from(JSON.stringify({ iss: 'https://api.botframework.com', aud, serviceurl: su, exp: Math.floor(Date.now() / 1000) + 3600, tid: 'x' })).toString('base64url');
+    return `${hd}.${forged}.${sig}`;
+  }],
+  ['for another serviceUrl', (aud: string) => issuer.token({ aud, serviceurl: 'https://smba.trafficmanager.net/evil/' })],
+])('a token %s → 401; nothing processed, sent or stored', async (_name, make) => {
+  const activity = message('/refer', { serviceUrl: h.connector.url });
+  expect(await withToken(activity, make(AUTH_ENV.BOT_ID, h.connector.url))).toBe(401);
+  const invoke = execute('referral.submit', { ...validForm(), idempotencyKey: 'abcdef12-0000' }, { serviceUrl: h.connector.url });
+  expect(await withToken(invoke, make(AUTH_ENV.BOT_ID, h.connector.url))).toBe(401);
+  expect(h.connector.received).toHaveLength(0);
+  expect(rows('conversations')).toBe(0);
+  expect(rows('referrals')).toBe(0);
+  expect(rows('audit')).toBe(0);
+});
+
+// KNOWN BUG (report of 23 Nov 2026): src/index.ts passes only ToBotFromChannelOpenIdMetadataUrl when
+// BOT_OPENID_METADATA_URL is set. botframework-connector's BotFrameworkAuthenticationFactory.create then switches to
+// ParameterizedBotFrameworkAuthentication with every other parameter undefined, so the expected issuer
+// (ToBotFromChannelTokenIssuer) is undefined and EVERY token is refused ("Unauthorized. No valid identity."), valid
+// ones included; the outgoing login URL and scope are undefined too. Until that is fixed the 401 cases above pass
+// before their own check is reached. When fixed, this fails as "passed unexpectedly": change it to test.
+test.failing('a valid token is accepted and the activity processed (the conversation is remembered)', async () => {
+  const activity = message('/help', { serviceUrl: h.connector.url });
+  const status = await withToken(activity, issuer.token({ aud: AUTH_ENV.BOT_ID, serviceurl: h.connector.url }));
+  expect(status).not.toBe(401);
+  expect(rows('conversations')).toBe(1);
+});
+
+test.todo('a valid token: the reply reaches the connector (outgoing replies need an injectable credentials factory, see report)');
 test.todo('a valid token from a tenant not in ALLOWED_TENANTS is not processed and the user is told');
