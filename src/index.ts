@@ -1,4 +1,5 @@
 import { TeamsAdapter } from '@microsoft/teams-ai';
+import { ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -34,6 +35,7 @@ import { SqlitePanelStore } from './adapters/sqlite/panel-store';
 import { SqliteReferralStore } from './adapters/sqlite/referral-store';
 import { SqliteConversationStore, SqliteUserStore } from './adapters/sqlite/user-store';
 import { openSharePointStores, SharePointNotReadyError } from './adapters/graph/wiring';
+import { botAuthSettings } from './adapters/teams/auth-settings';
 import { createBot } from './adapters/teams/bot';
 import { panelsFeature, renderItem } from './adapters/teams/features/panels';
 import { PanelCardUpdater } from './adapters/teams/panel-card-updater';
@@ -67,6 +69,8 @@ export interface MainOptions {
   readonly log?: Logger;
   /** Start the outbox worker (default true). */
   readonly worker?: boolean;
+  /** The bot's own credentials (tests: a local factory instead of Entra ID). */
+  readonly credentialsFactory?: ConstructorParameters<typeof TeamsAdapter>[1];
 }
 
 /** The composition root: read config, open the stores, wire the use cases to Teams and HTTP, start serving. */
@@ -109,17 +113,10 @@ export async function main(options: MainOptions = {}): Promise<Running> {
   const hasher = new HmacHasher(config.UPN_HASH_KEY ?? localHashKey(join(dirname(config.SQLITE_PATH), 'upn-hash.key')));
 
   // Local mode: anonymous Bot Framework auth (Agents Playground, tests). Otherwise every request's JWT is verified.
-  const adapter = new TeamsAdapter(
-    config.localMode
-      ? {}
-      : {
-          MicrosoftAppId: config.BOT_ID,
-          MicrosoftAppType: config.BOT_TYPE,
-          MicrosoftAppTenantId: config.BOT_TENANT_ID,
-          ...(config.BOT_PASSWORD ? { MicrosoftAppPassword: config.BOT_PASSWORD } : {}),
-          ...(config.BOT_OPENID_METADATA_URL ? { ToBotFromChannelOpenIdMetadataUrl: config.BOT_OPENID_METADATA_URL } : {}),
-        },
-  );
+  const adapter = new TeamsAdapter(botAuthSettings(config), options.credentialsFactory);
+  // The same checks the adapter makes (issuer, audience, signature, expiry, endorsements), made first so that any
+  // failure — including a key the metadata does not list — is answered 401, never 500.
+  const preAuth = config.localMode ? undefined : new ConfigurationBotFrameworkAuthentication(botAuthSettings(config), options.credentialsFactory);
   const allowedTenants = config.ALLOWED_TENANTS.length > 0 ? config.ALLOWED_TENANTS : config.localMode ? [] : [config.BOT_TENANT_ID!];
 
   const notifier = new ConnectorSender(botFrameworkTokens(adapter.credentialsFactory, config.BOT_ID, config.BOT_TENANT_ID));
@@ -247,6 +244,7 @@ export async function main(options: MainOptions = {}): Promise<Running> {
     run: (context) => bot.run(context),
     log,
     maxBodyBytes: MAX_BODY_BYTES,
+    ...(preAuth ? { authenticate: (activity: Record<string, unknown>, header: string) => preAuth.authenticateRequest(activity as never, header) } : {}),
     health: async () => {
       const storeOk = (db.prepare('SELECT 1 AS ok').get() as { ok: number }).ok === 1;
       const counts = await outbox.counts();

@@ -321,11 +321,9 @@ describeBrowser('the Agents Playground against the real bot', () => {
     await shot('4-outcome-to-alnco', outcome);
   }, 90_000);
 
-  // KNOWN BUG (report of 23 Nov 2026): Teams (and the Playground) give every channel thread its own conversation id,
-  // "<channel id>;messageid=<root post>". /panel link stores that whole id and /panel open compares it exactly, so
-  // /panel open in a new post of the linked channel is refused ("Run /panel open in the panel's linked channel.").
-  // When it is fixed this test fails as "passed unexpectedly": turn test.failing into test.
-  test.failing('(4b) /panel open in a new post of the linked channel is accepted', async () => {
+  // Regression: every channel thread has its own conversation id ("<channel id>;messageid=<root post>"); the panel is
+  // linked to the channel, so /panel open is accepted in any thread of it.
+  test('(4b) /panel open in a new post of the linked channel is accepted', async () => {
     await chat.open('My Team - General');
     const linked = await chat.post('panel link early-years');
     await linked.getByRole('paragraph').filter({ hasText: 'This channel is now linked to Early Years ALN Panel' }).waitFor();

@@ -258,3 +258,21 @@ test('a member of one panel cannot act on another panel\'s item (forged invoke),
     { action: 'panel.decide.refused' },
   ]);
 });
+
+test('a channel\'s threads are one channel: /panel open works in any thread of the linked channel; case cards start new posts', async () => {
+  const [ref] = await referMams(1);
+  await h.post(message('panel link mams-caldicot', { ...inChannel(CHAIR), conversationId: `${CHANNEL};messageid=1111` }));
+  await h.flushOutbox();
+  // the waiting case card went to the channel itself, not into the thread where the link was made
+  expect(h.connector.cards(CHANNEL).some((c) => facts(c)['Cyfeirnod / Reference'] === ref)).toBe(true);
+  await h.post(message('/panel agenda mams-caldicot', { ...o(), user: COORD }));
+  const thread = `${CHANNEL};messageid=2222`;
+  h.connector.clear();
+  await h.post(message('panel open', { ...inChannel(COORD), conversationId: thread }));
+  expect(h.connector.texts(thread).at(-1)).toBe('Posted 1 item(s) for Caldicot cluster MAMS.');
+  const itemId = (actions(h.connector.cards(thread)[0]).find((a) => a.verb === 'panel.recommend')!.data as { itemId: number }).itemId;
+  await recommend(HEALTH, itemId, 'support');
+  await h.post(execute('panel.decide', { itemId, outcome: 'deferred', reasons: 'x', lead: 'y', quorumOverrideReason: 'z' }, { ...inChannel(CHAIR), conversationId: thread }));
+  // the shared card is updated where it was posted: in that thread
+  expect(h.connector.received.filter((r) => r.method === 'PUT').map((r) => r.conversationId)).toContain(thread);
+});

@@ -91,13 +91,8 @@ test.each([
   expect(rows('audit')).toBe(0);
 });
 
-// KNOWN BUG (report of 23 Nov 2026): src/index.ts passes only ToBotFromChannelOpenIdMetadataUrl when
-// BOT_OPENID_METADATA_URL is set. botframework-connector's BotFrameworkAuthenticationFactory.create then switches to
-// ParameterizedBotFrameworkAuthentication with every other parameter undefined, so the expected issuer
-// (ToBotFromChannelTokenIssuer) is undefined and EVERY token is refused ("Unauthorized. No valid identity."), valid
-// ones included; the outgoing login URL and scope are undefined too. Until that is fixed the 401 cases above pass
-// before their own check is reached. When fixed, this fails as "passed unexpectedly": change it to test.
-test.failing('a valid token is accepted and the activity processed (the conversation is remembered)', async () => {
+// Regression: BOT_OPENID_METADATA_URL alone once left every other endpoint undefined, so every token was refused.
+test('a valid token is accepted and the activity processed (the conversation is remembered)', async () => {
   const activity = message('/help', { serviceUrl: h.connector.url });
   const status = await withToken(activity, issuer.token({ aud: AUTH_ENV.BOT_ID, serviceurl: h.connector.url }));
   expect(status).not.toBe(401);

@@ -10,6 +10,8 @@ export interface HttpDeps {
   readonly health: () => Promise<{ ok: boolean } & Record<string, unknown>>;
   readonly log: Logger;
   readonly maxBodyBytes: number;
+  /** Outside local mode: check the request's Bot Framework token first, so every failure is a plain 401. */
+  readonly authenticate?: (activity: Record<string, unknown>, authHeader: string) => Promise<unknown>;
 }
 
 /** restify: POST /api/messages for the Bot Framework, GET /healthz, and the privacy and terms pages the manifest links. */
@@ -27,6 +29,15 @@ export function createHttpServer(deps: HttpDeps): Server {
     if (!body || typeof body !== 'object' || Array.isArray(body) || typeof (body as { type?: unknown }).type !== 'string') {
       res.send(400, { error: 'The body must be a Bot Framework activity' });
       return;
+    }
+    if (deps.authenticate) {
+      try {
+        await deps.authenticate(body as Record<string, unknown>, String(req.headers.authorization ?? ''));
+      } catch (e) {
+        deps.log.warn({ event: 'http.unauthorized', reason: (e as Error).name }, 'request refused: Bot Framework token missing or not valid');
+        res.send(401, { error: 'Unauthorized' });
+        return;
+      }
     }
     try {
       await deps.adapter.process(req, res, async (context) => {

@@ -101,6 +101,14 @@ export async function personalCardReply(context: TurnContext, card: Card): Promi
   return card;
 }
 
+/**
+ * A Teams channel's own conversation id. Every thread of a channel has its own id, "<channel id>;messageid=<root post>":
+ * a panel is linked to the channel, whichever thread the command came from.
+ */
+export function channelRoot(conversationId: string | undefined): string | undefined {
+  return conversationId?.replace(/;messageid=\d+$/, '');
+}
+
 export function formatBytes(n: number): string {
   const mb = n / (1024 * 1024);
   return `${mb >= 10 ? Math.round(mb) : mb.toFixed(1)} MB`;

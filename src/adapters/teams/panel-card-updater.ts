@@ -14,7 +14,7 @@ export class PanelCardUpdater {
 
   constructor(
     private readonly deps: { notifier: Notifier; conversations: ConversationStore; log: Logger },
-    private readonly render: (itemId: number) => Promise<{ panelId: string; activityId?: string; card: Card } | undefined>,
+    private readonly render: (itemId: number) => Promise<{ panelId: string; activityId?: string; conversationId?: string; card: Card } | undefined>,
     private readonly delayMs = 1500,
   ) {}
 
@@ -32,10 +32,12 @@ export class PanelCardUpdater {
     try {
       const rendered = await this.render(itemId);
       if (!rendered?.activityId) return;
-      const ref = await this.deps.conversations.get(`panel:${rendered.panelId}`);
-      if (!ref) return;
+      const channel = await this.deps.conversations.get(`panel:${rendered.panelId}`);
+      if (!channel) return;
+      // The card lives in the thread where /panel open posted it.
+      const conversation = { ...(channel.conversation as Record<string, unknown>), ...(rendered.conversationId ? { id: rendered.conversationId } : {}) };
       this.updates++;
-      await this.deps.notifier.update(ref, rendered.activityId, rendered.card);
+      await this.deps.notifier.update({ ...channel, conversation }, rendered.activityId, rendered.card);
     } catch (e) {
       this.deps.log.warn({ event: 'panel.card_update_failed', itemId, err: { name: (e as Error).name, message: String((e as Error).message).slice(0, 200) } }, 'panel card update failed; the next change or a refresh will bring it up to date');
     }

@@ -21,7 +21,7 @@ import type { PanelStore } from '../../../ports/panel-store';
 import { noticeCard } from '../../cards/cards';
 import { agendaCard, decisionFormCard, panelItemCard, referralDetailsCard } from '../../cards/panel-cards';
 import type { Card } from '../../cards/render';
-import { actorOf, isPersonal, languageOf, personalCardReply, sendCard, type BotDeps, type CommandContext, type Feature } from '../context';
+import { actorOf, channelRoot, isPersonal, languageOf, personalCardReply, sendCard, type BotDeps, type CommandContext, type Feature } from '../context';
 import type { PanelCardUpdater } from '../panel-card-updater';
 import { VERBS } from '../verbs';
 
@@ -42,12 +42,17 @@ const itemIdSchema = z.object({ itemId: z.coerce.number().int().positive() });
 const detailsSchema = z.object({ reference: z.string().max(32) });
 
 /** Render an item's card from the store (base view, or a member's own view). */
-export async function renderItem(deps: Pick<PanelDeps, 'panels'>, itemId: number, viewer?: string): Promise<{ panelId: string; activityId?: string; card: Card } | undefined> {
+export async function renderItem(deps: Pick<PanelDeps, 'panels'>, itemId: number, viewer?: string): Promise<{ panelId: string; activityId?: string; conversationId?: string; card: Card } | undefined> {
   const state = await itemState(deps, itemId);
   if (!state) return undefined;
   const [meetingDate, decision] = await Promise.all([deps.panels.meetingDate(state.panel.id), deps.panels.decision(itemId)]);
   const card = panelItemCard(state, { ...(meetingDate ? { meetingDate } : {}), ...(decision ? { decision } : {}), ...(viewer ? { viewer } : {}) });
-  return { panelId: state.panel.id, ...(state.item.activityId ? { activityId: state.item.activityId } : {}), card };
+  return {
+    panelId: state.panel.id,
+    ...(state.item.activityId ? { activityId: state.item.activityId } : {}),
+    ...(state.item.conversationId ? { conversationId: state.item.conversationId } : {}),
+    card,
+  };
 }
 
 /** /panel link, agenda, open, chase, members; recommendations, details and the chair's decision on the cards. */
@@ -59,10 +64,10 @@ export function panelsFeature(deps: PanelDeps): Feature {
   /** The panel a command is about: the id given, or the panel linked to this channel, or the user's only panel. */
   async function resolvePanel(context: TurnContext, actor: Actor, language: Language, given: string | undefined): Promise<string | undefined> {
     if (given) return given.toLowerCase();
-    const conversationId = context.activity.conversation?.id;
+    const conversationId = channelRoot(context.activity.conversation?.id);
     for (const p of await deps.panels.panels()) {
       const ref = (await deps.conversations.get(`panel:${p.id}`)) as { conversation?: { id?: string } } | undefined;
-      if (ref?.conversation?.id && ref.conversation.id === conversationId) return p.id;
+      if (ref?.conversation?.id && channelRoot(ref.conversation.id) === conversationId) return p.id;
     }
     const mine = await panelsOf(deps, actor.aadObjectId);
     if (mine.length === 1) return mine[0]!.id;
@@ -81,7 +86,7 @@ export function panelsFeature(deps: PanelDeps): Feature {
     if (!view.ok) return void (await context.sendActivity(accessText(language, view.error, await allIds())));
     const linked = (await deps.conversations.get(`panel:${panelId}`)) as { conversation?: { id?: string } } | undefined;
     if (!linked) return void (await context.sendActivity(t(language, 'panel.notLinked', { panel: view.value.panel.name[language], panelId })));
-    if (linked.conversation?.id !== context.activity.conversation?.id) return void (await context.sendActivity(t(language, 'panel.openInChannel')));
+    if (channelRoot(linked.conversation?.id) !== channelRoot(context.activity.conversation?.id)) return void (await context.sendActivity(t(language, 'panel.openInChannel')));
     let count = 0;
     for (const item of view.value.items) {
       if (item.activityId) continue; // posted already: re-running /panel open after a failure posts only the rest
@@ -107,7 +112,10 @@ export function panelsFeature(deps: PanelDeps): Feature {
           case 'link': {
             if (isPersonal(context)) return void (await context.sendActivity(t(language, 'panel.linkInChannel')));
             if (!rest[0]) return void (await context.sendActivity(t(language, 'panel.usage')));
-            const linked = await linkPanel(deps, actor, rest[0].toLowerCase(), TurnContext.getConversationReference(context.activity) as Record<string, unknown>);
+            // The link is to the channel itself (not the thread the command was typed in): case cards start new posts there.
+            const ref = TurnContext.getConversationReference(context.activity);
+            const channel = { ...ref, conversation: { ...ref.conversation, id: channelRoot(ref.conversation?.id) ?? ref.conversation?.id } };
+            const linked = await linkPanel(deps, actor, rest[0].toLowerCase(), channel as Record<string, unknown>);
             if (!linked.ok) return void (await context.sendActivity(accessText(language, linked.error, await allIds())));
             const panel = await deps.panels.panel(linked.value.panelId);
             return void (await context.sendActivity(t(language, 'panel.linked', { panel: panel!.name[language] })));
