@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { execute, message, validForm } from '../support/activities';
 import { startHarness, type Harness } from '../support/harness';
 import { LocalBotFrameworkIssuer } from '../support/jwt';
+import { MicrosoftAppCredentials, PasswordServiceClientCredentialFactory } from 'botframework-connector';
 
 /**
  * Outside local mode every request to /api/messages must carry a valid Bot Framework token. Tokens are signed by a
@@ -18,11 +19,21 @@ const AUTH_ENV = {
   ALLOWED_TENANTS: '72f988bf-0000-0000-0000-000000000001',
 };
 
+/** The bot's own outgoing credentials, replaced offline: the audience check stays, replies carry no token. */
+class LocalCredentials extends PasswordServiceClientCredentialFactory {
+  constructor() {
+    super(AUTH_ENV.BOT_ID, AUTH_ENV.BOT_PASSWORD, AUTH_ENV.BOT_TENANT_ID);
+  }
+  override async createCredentials(): Promise<never> {
+    return MicrosoftAppCredentials.Empty as never;
+  }
+}
+
 let h: Harness;
 let issuer: LocalBotFrameworkIssuer;
 beforeEach(async () => {
   issuer = new LocalBotFrameworkIssuer();
-  h = await startHarness({ ...AUTH_ENV, BOT_OPENID_METADATA_URL: await issuer.start() });
+  h = await startHarness({ ...AUTH_ENV, BOT_OPENID_METADATA_URL: await issuer.start() }, { credentialsFactory: new LocalCredentials() });
 });
 afterEach(async () => {
   await h.close();
@@ -99,5 +110,20 @@ test('a valid token is accepted and the activity processed (the conversation is 
   expect(rows('conversations')).toBe(1);
 });
 
-test.todo('a valid token: the reply reaches the connector (outgoing replies need an injectable credentials factory, see report)');
-test.todo('a valid token from a tenant not in ALLOWED_TENANTS is not processed and the user is told');
+test('a valid token: the activity is processed and the reply reaches the connector', async () => {
+  const activity = message('/help', { serviceUrl: h.connector.url });
+  expect(await withToken(activity, issuer.token({ aud: AUTH_ENV.BOT_ID, serviceurl: h.connector.url }))).toBe(200);
+  expect(h.connector.cards(activity.conversation.id)).toHaveLength(1);
+});
+
+test('a valid token from a tenant not in ALLOWED_TENANTS is not processed and the user is told', async () => {
+  const other = 'ffffffff-0000-0000-0000-0000000000aa';
+  const activity = message('/refer', { serviceUrl: h.connector.url, tenant: other, conversationId: 'a:guest' });
+  expect(await withToken(activity, issuer.token({ aud: AUTH_ENV.BOT_ID, serviceurl: h.connector.url }))).toBe(200);
+  expect(h.connector.texts('a:guest')).toEqual(['This service is not available to your organisation.']);
+  expect(h.connector.cards('a:guest')).toHaveLength(0);
+  expect(rows('conversations')).toBe(0);
+  const submit = execute('referral.submit', { ...validForm(), idempotencyKey: 'abcdef12-guest' }, { serviceUrl: h.connector.url, tenant: other });
+  expect(await withToken(submit, issuer.token({ aud: AUTH_ENV.BOT_ID, serviceurl: h.connector.url }))).toBe(200);
+  expect(rows('referrals')).toBe(0);
+});

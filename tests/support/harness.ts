@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { main, type Running } from '../../src/index';
+import { main, type MainOptions, type Running } from '../../src/index';
 import { createLogger } from '../../src/adapters/log';
 import type { Clock } from '../../src/ports/clock';
 import { LocalConnector } from './connector';
@@ -20,7 +20,10 @@ export interface Harness {
 }
 
 /** Start the real bot (restify on 127.0.0.1, a temp SQLite file and documents folder) with a local connector. */
-export async function startHarness(env: Record<string, string> = {}, opts: { now?: string; worker?: boolean } = {}): Promise<Harness> {
+export async function startHarness(
+  env: Record<string, string> = {},
+  opts: { now?: string; worker?: boolean; credentialsFactory?: MainOptions['credentialsFactory'] } = {},
+): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'inclusion-test-'));
   mkdirSync(join(dir, 'calendars'), { recursive: true });
   const connector = new LocalConnector();
@@ -46,6 +49,7 @@ export async function startHarness(env: Record<string, string> = {}, opts: { now
     clock,
     log: createLogger('debug', sink),
     worker: opts.worker ?? false,
+    ...(opts.credentialsFactory ? { credentialsFactory: opts.credentialsFactory } : {}),
   });
   return {
     bot,
