@@ -19,8 +19,8 @@ export interface ItemState {
 }
 
 /** The item, its panel, the recommendations and the derived tally (for rendering the card). */
-export async function itemState(deps: { panels: PanelStore }, itemId: number, known?: { panel: Panel }): Promise<ItemState | undefined> {
-  const item = await deps.panels.item(itemId);
+export async function itemState(deps: { panels: PanelStore }, itemId: number, known?: { panel: Panel; item?: AgendaItem }): Promise<ItemState | undefined> {
+  const item = known?.item?.id === itemId ? known.item : await deps.panels.item(itemId);
   const panel = item && (known?.panel.id === item.panelId ? known.panel : await deps.panels.panel(item.panelId));
   if (!item || !panel) return undefined;
   const recommendations = await deps.panels.recommendations(itemId);
@@ -61,6 +61,7 @@ export async function recordRecommendation(
   });
   if (result === 'item-closed') return err({ code: 'PANEL.ITEM_CLOSED' });
   if (result === 'no-item') return err({ code: 'PANEL.ITEM_NOT_FOUND' });
-  const state = await itemState(deps, itemId, { panel });
+  // The item was open when the recommendation was stored (the store checks it in the same unit), so it is reused.
+  const state = await itemState(deps, itemId, { panel, item });
   return ok(state!);
 }

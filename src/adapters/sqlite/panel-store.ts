@@ -29,6 +29,8 @@ export class SqlitePanelStore implements PanelStore {
   private readonly writer: GroupCommitter;
   /** Panels with their members, read often (every recommendation) and changed rarely. */
   private readonly cache = new Map<string, Panel>();
+  /** Recommendations per item: a burst of members' answers commits together, then every answer re-reads the same rows. */
+  private readonly recCache = new Map<number, Recommendation[]>();
   private seenVersion = -1;
 
   constructor(private readonly db: Db) {
@@ -49,6 +51,7 @@ export class SqlitePanelStore implements PanelStore {
     const version = (this.db.pragma('data_version', { simple: true }) as number) ?? 0;
     if (version !== this.seenVersion) {
       this.cache.clear();
+      this.recCache.clear();
       this.seenVersion = version;
     }
     return this.cache;
@@ -198,6 +201,14 @@ export class SqlitePanelStore implements PanelStore {
   }
 
   async recordRecommendation(r: Recommendation, audit: AuditEntry): Promise<RecordResult> {
+    try {
+      return await this.writeRecommendation(r, audit);
+    } finally {
+      this.recCache.delete(r.itemId); // dropped once our write has committed
+    }
+  }
+
+  private writeRecommendation(r: Recommendation, audit: AuditEntry): Promise<RecordResult> {
     return this.writer.run(() => {
       const it = statement(this.db, 'SELECT status FROM agenda_items WHERE id = ?').get(r.itemId) as { status: string } | undefined;
       if (!it) return 'no-item';
@@ -213,7 +224,12 @@ export class SqlitePanelStore implements PanelStore {
   }
 
   async recommendations(itemId: number): Promise<Recommendation[]> {
-    return (statement(this.db, 'SELECT * FROM recommendations WHERE item_id = ? ORDER BY at, member').all(itemId) as RecRow[]).map(rec);
+    const cache = (this.fresh(), this.recCache);
+    const known = cache.get(itemId);
+    if (known) return known;
+    const rows = (statement(this.db, 'SELECT * FROM recommendations WHERE item_id = ? ORDER BY at, member').all(itemId) as RecRow[]).map(rec);
+    cache.set(itemId, rows);
+    return rows;
   }
 
   async decide(itemId: number, decision: Decision, audit: AuditEntry, outbox: readonly NewOutboxMessage[]): Promise<DecideResult> {
