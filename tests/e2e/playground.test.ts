@@ -2,6 +2,7 @@
  * End to end in a real client: the Microsoft 365 Agents Playground in Debian's Chromium, driven by playwright-core,
  * against the real bot (main()) on a temp SQLite file and documents folder. See tests/e2e/README.md.
  */
+import { testEnv } from '../support/harness';
 import Database from 'better-sqlite3';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -97,18 +98,7 @@ describeBrowser('the Agents Playground against the real bot', () => {
     const base = Date.parse('2026-11-23T10:00:00Z');
     const started = Date.now();
     bot = await main({
-      env: {
-        PORT: '0',
-        HOST: '127.0.0.1',
-        SQLITE_PATH: join(dir, 'inclusion.db'),
-        DOCUMENTS_DIR: join(dir, 'documents'),
-        SCHOOLS_FILE: 'config/schools.yaml',
-        CALENDAR_FILE: 'config/calendar.csv',
-        SCHOOL_CALENDARS_DIR: 'config/calendars',
-        PANELS_FILE: join(dir, 'panels.yaml'),
-        OUTBOX_POLL_MS: '200',
-        LOG_LEVEL: 'info',
-      },
+      env: testEnv(dir, { PANELS_FILE: join(dir, 'panels.yaml'), OUTBOX_POLL_MS: '200', LOG_LEVEL: 'info' }),
       clock: { now: () => new Date(base + (Date.now() - started)) },
       log: createLogger('info', new Writable({ write(chunk, _e, cb) { logs.push(String(chunk)); cb(); } })),
       worker: true, // the outcome card reaches the ALNCo through the outbox, as proactive messages do in Teams

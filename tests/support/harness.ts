@@ -19,6 +19,20 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** The settings a test bot runs with: loopback, an ephemeral port, its own SQLite file and documents folder in `dir`. */
+export function testEnv(dir: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    SQLITE_PATH: join(dir, 'inclusion.db'),
+    DOCUMENTS_DIR: join(dir, 'documents'),
+    SCHOOLS_FILE: 'config/schools.yaml',
+    CALENDAR_FILE: 'config/calendar.csv',
+    SCHOOL_CALENDARS_DIR: 'config/calendars',
+    ...extra,
+  };
+}
+
 /** Start the real bot (restify on 127.0.0.1, a temp SQLite file and documents folder) with a local connector. */
 export async function startHarness(
   env: Record<string, string> = {},
@@ -33,19 +47,7 @@ export async function startHarness(
   let now = new Date(opts.now ?? '2026-11-23T10:00:00Z');
   const clock = { now: () => new Date(now), set: (iso: string) => void (now = new Date(iso)) };
   const bot = await main({
-    env: {
-      PORT: '0',
-      HOST: '127.0.0.1',
-      SQLITE_PATH: join(dir, 'inclusion.db'),
-      DOCUMENTS_DIR: join(dir, 'documents'),
-      SCHOOLS_FILE: 'config/schools.yaml',
-      CALENDAR_FILE: 'config/calendar.csv',
-      SCHOOL_CALENDARS_DIR: 'config/calendars',
-      ADMINS: 'aaaaaaaa-0000-0000-0000-00000000adm1',
-      LOG_LEVEL: 'debug',
-      OUTBOX_POLL_MS: '50',
-      ...env,
-    },
+    env: testEnv(dir, { ADMINS: 'aaaaaaaa-0000-0000-0000-00000000adm1', LOG_LEVEL: 'debug', OUTBOX_POLL_MS: '50', ...env }),
     clock,
     log: createLogger('debug', sink),
     worker: opts.worker ?? false,
