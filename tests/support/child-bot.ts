@@ -14,7 +14,10 @@ export async function startChildBot(env: Record<string, string>): Promise<{ url:
   child.stdout!.on('data', (d) => (out += String(d)));
   child.stderr!.on('data', (d) => (out += String(d)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`bot did not start:\n${out}`)), 30_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // never leave a half-started bot behind
+      reject(new Error(`bot did not start:\n${out}`));
+    }, 30_000);
     const check = () => {
       const m = /"event":"started","url":"([^"]+)"/.exec(out);
       if (m) {
