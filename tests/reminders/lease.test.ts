@@ -38,7 +38,12 @@ test('two bot processes on one store: only the lease holder sends, each message 
   const path = join(dir, 'inclusion.db');
   openDatabase(path).close();
   queue(path, connector.url, 0, 200);
-  const env = { SQLITE_PATH: path, DOCUMENTS_DIR: join(dir, 'docs'), OUTBOX_POLL_MS: '100', LEASE_TTL_MS: '5000', TEAMS_CONVERSATION_LIMITS: '100/1000', TEAMS_APP_LIMITS: '1000/1000' };
+  // The bots run on the wall clock: open the send window to every hour and day, or reminders queued after 18:00 or at a
+  // weekend would rightly wait for the next morning and this test would depend on when it runs.
+  const env = {
+    SQLITE_PATH: path, DOCUMENTS_DIR: join(dir, 'docs'), OUTBOX_POLL_MS: '100', LEASE_TTL_MS: '5000', TEAMS_CONVERSATION_LIMITS: '100/1000', TEAMS_APP_LIMITS: '1000/1000',
+    QUIET_HOURS_START: '0', QUIET_HOURS_END: '24', QUIET_HOURS_WORKING_DAYS_ONLY: 'false',
+  };
   const [a, b] = await Promise.all([startChildBot(env), startChildBot(env)]);
   try {
     const until = async (cond: () => boolean, ms: number) => {
