@@ -1,4 +1,6 @@
-import { ConfigError, loadConfig } from '../src/config';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, settingNames } from '../src/config';
 
 const problems = (env: Record<string, string>) => {
   try {
@@ -40,4 +42,9 @@ test('lists are split and trimmed; empty strings count as unset', () => {
   expect(c.ADMINS).toEqual(['a', 'b']);
   expect(c.ALLOWED_TENANTS).toEqual([]);
   expect(c.DOCUMENT_TYPES).toEqual(['pdf', 'docx']);
+});
+
+test('the README documents every setting', () => {
+  const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+  expect(settingNames().filter((n) => !readme.includes(`| \`${n}\` |`))).toEqual([]);
 });
