@@ -246,16 +246,18 @@ export async function main(options: MainOptions = {}): Promise<Running> {
     maxBodyBytes: MAX_BODY_BYTES,
     ...(preAuth ? { authenticate: (activity: Record<string, unknown>, header: string) => preAuth.authenticateRequest(activity as never, header) } : {}),
     health: async () => {
-      const storeOk = (db.prepare('SELECT 1 AS ok').get() as { ok: number }).ok === 1;
-      const counts = await outbox.counts();
+      // The store this instance writes to: the SharePoint site (and its lists) when STORE=sharepoint, else the SQLite file.
+      const storeOk = sp ? await sp.ping() : (db.prepare('SELECT 1 AS ok').get() as { ok: number }).ok === 1;
+      // Outbox counts read every item of each state on SharePoint: reported here for the embedded store only (/admin outbox shows them).
+      const counts = storeOk && !sp ? await outbox.counts() : undefined;
       return {
         ok: storeOk,
         version: VERSION,
         mode: config.localMode ? 'local' : 'bot-framework',
         store: { kind: config.STORE, ok: storeOk },
         calendar: { configured: clocks.configured },
-        outbox: counts,
-        ...(counts.waiting > 0 ? { attention: `${counts.waiting} message(s) waiting for a panel channel to be linked (/panel link)` } : {}),
+        ...(counts ? { outbox: counts } : {}),
+        ...(counts && counts.waiting > 0 ? { attention: `${counts.waiting} message(s) waiting for a panel channel to be linked (/panel link)` } : {}),
       };
     },
   });
@@ -277,6 +279,7 @@ export async function main(options: MainOptions = {}): Promise<Running> {
     },
     async close() {
       await worker?.stop();
+      sp?.reconciler.stop();
       await cardUpdater.drain();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       db.close();

@@ -8,7 +8,8 @@ import type { Actor } from './actor';
 export interface AttachDocumentDeps {
   readonly documents: DocumentStore;
   readonly fetcher: FileFetcher;
-  readonly users: UserStore;
+  /** Where the user's files go: the referral they chose (read with the turn's preferences in the bot). */
+  readonly users: Pick<UserStore, 'documentTarget'>;
   readonly audit: AuditLog;
   readonly clock: Clock;
   readonly maxBytes: number;

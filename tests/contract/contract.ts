@@ -183,7 +183,15 @@ export function contract(name: string, make: () => Promise<Stores>, cleanup: () 
       expect(await s.users.documentTarget('u1', now)).toBe('MON-2026-000001');
       expect(await s.users.documentTarget('u1', new Date(now.getTime() + 60_000))).toBeUndefined();
       expect(await s.users.language('u1')).toBe('en');
+      expect(await s.users.preferences('u1', now)).toEqual({ language: 'en', documentTarget: 'MON-2026-000001' });
+      expect(await s.users.preferences('u1', new Date(now.getTime() + 60_000))).toEqual({ language: 'en' });
+      expect(await s.users.preferences('nobody', now)).toEqual({});
       expect(await s.conversations.get('user:u1')).toBeUndefined();
+      await s.conversations.save('user:u1', { conversation: { id: 'a' } });
+      await s.conversations.save('user:u1', { conversation: { id: 'b' } });
+      expect(await s.conversations.get('user:u1')).toEqual({ conversation: { id: 'b' } });
+      // Saving the same reference again, then a different one, then the first again: the last one is kept.
+      await s.conversations.save('user:u1', { conversation: { id: 'b' } });
       await s.conversations.save('user:u1', { conversation: { id: 'a' } });
       await s.conversations.save('user:u1', { conversation: { id: 'b' } });
       expect(await s.conversations.get('user:u1')).toEqual({ conversation: { id: 'b' } });

@@ -219,3 +219,39 @@ test('credentials: token gives both tokens; a client secret gets no SharePoint R
   expect(tokensFromSettings({ ...base, GRAPH_CREDENTIAL: 'managed-identity', GRAPH_CLIENT_ID: 'c' }).sharePoint).toBeDefined();
   expect(() => tokensFromSettings({ ...base, GRAPH_CREDENTIAL: 'certificate', GRAPH_TENANT_ID: 't', GRAPH_CLIENT_ID: 'c' })).toThrow(/GRAPH_CERTIFICATE_PATH/);
 });
+
+describe('requests per action (each request inside a $batch counted)', () => {
+  beforeEach(async () => {
+    await provisionSite(env);
+  });
+
+  test('a submit is 3 requests; a file in a message turn is 1 preferences read + 3; an unchanged conversation reference is not written again', async () => {
+    const stores = env.stores();
+    const now = new Date('2026-11-23T10:00:00.000Z');
+    // Warm up: site, lists and the library's drive resolved once per process.
+    const warm = await stores.referrals.submit(submitWrite('warm'));
+    await stores.documents.put({ reference: warm.referral.reference, name: 'w.pdf', type: 'pdf', bytes: Buffer.from('w'), storedBy: 'u1', at: now });
+    await stores.users.preferences('u1', now);
+
+    env.sim.clearLog();
+    const { referral } = await stores.referrals.submit(submitWrite('counted'));
+    expect(env.sim.requestCount()).toBe(3);
+    await stores.users.setDocumentTarget('u1', referral.reference, new Date(now.getTime() + 60_000));
+
+    env.sim.clearLog();
+    const prefs = await stores.users.preferences('u1', now);
+    expect(prefs.documentTarget).toBe(referral.reference);
+    expect(env.sim.requestCount()).toBe(1);
+    env.sim.clearLog();
+    await stores.documents.put({ reference: prefs.documentTarget!, name: 'a.pdf', type: 'pdf', bytes: Buffer.from('abc'), storedBy: 'u1', at: now });
+    await stores.audit.record({ at: now.toISOString(), actor: 'u1', action: 'document.add', recordType: 'referral', recordId: referral.reference, correlationId: 'c1' });
+    expect(env.sim.requestCount()).toBe(3);
+
+    await stores.conversations.save('user:u1', { conversation: { id: 'a' } });
+    env.sim.clearLog();
+    await stores.conversations.save('user:u1', { conversation: { id: 'a' } });
+    expect(env.sim.requestCount()).toBe(0);
+    await stores.conversations.save('user:u1', { conversation: { id: 'b' } });
+    expect(env.sim.requestCount()).toBeGreaterThan(0);
+  });
+});

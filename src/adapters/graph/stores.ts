@@ -37,11 +37,10 @@ export function createGraphStores(o: GraphStoresOptions) {
     documents: new GraphDocumentStore(site, o.documents),
     /** Lists missing, and personal-data lists that still inherit site permissions (writes to those are refused). */
     check: () => checkAtStart(site, o.sharePointToken),
-    /** Health: the site answers. */
+    /** Health: the site answers a real (one-item) read of the Referrals list with this credential. */
     ping: async () => {
       try {
-        await site.id();
-        await site.listId('referrals');
+        await http.call('GET', `${await site.listPath('referrals')}/items?$top=1&$select=id`);
         return true;
       } catch {
         return false;

@@ -1,4 +1,4 @@
-import type { ConversationRef, ConversationStore, Language, UserStore } from '../../ports/users';
+import type { ConversationRef, ConversationStore, Language, UserPreferences, UserStore } from '../../ports/users';
 import { statement, type Db } from './database';
 
 export class SqliteUserStore implements UserStore {
@@ -27,6 +27,11 @@ export class SqliteUserStore implements UserStore {
       | undefined;
     if (!row?.document_target || !row.document_target_until || row.document_target_until <= now.toISOString()) return undefined;
     return row.document_target;
+  }
+
+  async preferences(aadObjectId: string, now: Date): Promise<UserPreferences> {
+    const [language, documentTarget] = [await this.language(aadObjectId), await this.documentTarget(aadObjectId, now)];
+    return { ...(language ? { language } : {}), ...(documentTarget ? { documentTarget } : {}) };
   }
 }
 

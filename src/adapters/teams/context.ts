@@ -11,7 +11,7 @@ import type { EpDirectory } from '../../ports/ep-directory';
 import type { Hasher } from '../../ports/hasher';
 import type { ReferralStore } from '../../ports/referral-store';
 import type { StatutoryClocks } from '../../ports/statutory-clocks';
-import type { ConversationStore, UserStore } from '../../ports/users';
+import type { ConversationStore, UserPreferences, UserStore } from '../../ports/users';
 import type { Card } from '../cards/render';
 import type { Logger } from '../log';
 import type { Command } from './verbs';
@@ -80,9 +80,22 @@ export function sendCard(context: TurnContext, card: Card): Promise<unknown> {
   return context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
 }
 
+const turnPreferences = new WeakMap<TurnContext, Promise<UserPreferences>>();
+
+/** The user's preferences, read once per turn (language and the document target come from the same read). */
+export function preferencesOf(deps: Pick<BotDeps, 'users' | 'clock'>, context: TurnContext): Promise<UserPreferences> {
+  let p = turnPreferences.get(context);
+  if (!p) {
+    p = deps.users.preferences(actorOf(context).aadObjectId, deps.clock.now());
+    p.catch(() => turnPreferences.delete(context));
+    turnPreferences.set(context, p);
+  }
+  return p;
+}
+
 /** The user's chosen language, else their Teams locale's. */
-export async function languageOf(deps: Pick<BotDeps, 'users'>, context: TurnContext): Promise<Language> {
-  return (await deps.users.language(actorOf(context).aadObjectId)) ?? languageFromLocale(context.activity.locale);
+export async function languageOf(deps: Pick<BotDeps, 'users' | 'clock'>, context: TurnContext): Promise<Language> {
+  return (await preferencesOf(deps, context)).language ?? languageFromLocale(context.activity.locale);
 }
 
 /** Keep the user's personal conversation reference fresh: every proactive send needs it. */

@@ -5,7 +5,7 @@ import { chooseDocumentTarget } from '../../../app/choose-document-target';
 import { t, type Language } from '../../../i18n';
 import { chooseReferralCard, noticeCard } from '../../cards/cards';
 import { chooseDocumentsSchema, teamsFileSchema } from '../card-data';
-import { actorOf, formatBytes, isPersonal, languageOf, sendCard, type BotDeps, type CommandContext, type Feature } from '../context';
+import { actorOf, formatBytes, isPersonal, languageOf, preferencesOf, sendCard, type BotDeps, type CommandContext, type Feature } from '../context';
 import { VERBS } from '../verbs';
 
 const FILE_INFO = 'application/vnd.microsoft.teams.file.download.info';
@@ -13,6 +13,8 @@ const FILE_INFO = 'application/vnd.microsoft.teams.file.download.info';
 /** "Add documents": files sent in the personal chat are stored with the chosen referral. */
 export function documentsFeature(deps: BotDeps): Feature {
   const attachDeps = () => ({ ...deps, maxBytes: deps.documentMaxBytes, allowedTypes: deps.documentTypes });
+  /** Files sent in a message: the document target comes with the turn's one read of the user's preferences. */
+  const turnAttachDeps = (context: TurnContext) => ({ ...attachDeps(), users: { documentTarget: async () => (await preferencesOf(deps, context)).documentTarget } });
   const problem = (language: Language, e: AttachDocumentError): string => {
     switch (e.code) {
       case 'DOCUMENT.TYPE_NOT_ALLOWED':
@@ -35,7 +37,7 @@ export function documentsFeature(deps: BotDeps): Feature {
         continue;
       }
       const incoming = { name: file.data.name, fileType: file.data.content.fileType, downloadUrl: file.data.content.downloadUrl };
-      const result = await attachDocument(attachDeps(), actor, incoming);
+      const result = await attachDocument(turnAttachDeps(context), actor, incoming);
       if (result.ok) {
         await context.sendActivity(t(language, 'documents.stored', { name: result.value.name, reference: result.value.reference }));
       } else if (result.error.code === 'DOCUMENT.NO_TARGET') {
