@@ -76,6 +76,8 @@ export interface MainOptions {
 /** The composition root: read config, open the stores, wire the use cases to Teams and HTTP, start serving. */
 export async function main(options: MainOptions = {}): Promise<Running> {
   const config = loadConfig(options.env ?? process.env);
+  // Instances sharing a SharePoint site must hash UPNs with one key, or learners stop matching across instances.
+  if (config.STORE === 'sharepoint' && !config.UPN_HASH_KEY) throw new ConfigError(['UPN_HASH_KEY: required when STORE=sharepoint (every instance on the site must use the same key)']);
   const log = options.log ?? createLogger(config.LOG_LEVEL);
   const clock: Clock = options.clock ?? { now: () => new Date() };
 

@@ -15,7 +15,7 @@ beforeAll(async () => {
 afterAll(() => env.stop());
 beforeEach(() => env.reset());
 
-const spEnv = () => ({ STORE: 'sharepoint', SHAREPOINT_SITE: SITE, GRAPH_BASE_URL: env.sim.baseUrl, GRAPH_CREDENTIAL: 'token', GRAPH_ACCESS_TOKEN: TOKEN });
+const spEnv = () => ({ STORE: 'sharepoint', SHAREPOINT_SITE: SITE, GRAPH_BASE_URL: env.sim.baseUrl, GRAPH_CREDENTIAL: 'token', GRAPH_ACCESS_TOKEN: TOKEN, UPN_HASH_KEY: 'test-upn-hash-key-0123456789abcdefghij' });
 
 test('the whole submit goes to SharePoint: referral, audit entry and case card message', async () => {
   await provisionSite(env);
