@@ -9,6 +9,7 @@ import { sendEpDigests, sendReminderDigests } from './app/send-digests';
 import { sweepReminders } from './app/sweep-reminders';
 import { SlidingWindowLimiter } from './domain/rate-limit';
 import { nextSendTime, nextWeekly } from './domain/reminders';
+import { mayDecide } from './domain/panels';
 import { startLeasedWorker } from './adapters/scheduler/leased-worker';
 import { loadEpsFile, SqliteEpDirectory } from './adapters/sqlite/ep-directory';
 import { SqliteLearnerStore } from './adapters/sqlite/learner-store';
@@ -161,7 +162,14 @@ export async function main(options: MainOptions = {}): Promise<Running> {
     clocksFeature(botDeps, { calendarFor }),
     reviewsFeature(botDeps, reminderDeps),
     idpFeature(botDeps, { learners }),
-    epFeature(botDeps, { eps }),
+    epFeature(botDeps, {
+      eps,
+      mayViewAnswers: async (aadObjectId, reference) => {
+        if (directory.isAdmin(aadObjectId)) return true;
+        const referral = await referrals.get(reference);
+        return !!referral && (await panels.panels()).some((p) => p.routes.includes(referral.routeId) && mayDecide(p, aadObjectId));
+      },
+    }),
     adminFeature(botDeps, { outbox: sp ? sp.outboxAdmin : new SqliteOutboxAdmin(db), counts: () => outbox.counts() }),
   ]);
   const renderers = [renderReminderMessage(directory, clock), renderEpMessage(directory)];

@@ -9,6 +9,7 @@ import { startHarness, writeFile, type Harness } from '../support/harness';
 jest.setTimeout(60_000);
 
 const EP: TestUser = { id: '29:ep', aadObjectId: '00000000-0000-0000-0000-0000000000e1', name: 'Eira EP' };
+const EHP_CHAIR: TestUser = { id: '29:coord', aadObjectId: '00000000-0000-0000-0000-0000000000c2', name: 'Owen Coordinator' };
 let h: Harness;
 const o = (extra: { locale?: string; user?: TestUser } = {}) => ({ serviceUrl: h.connector.url, ...extra });
 const conv = (u: TestUser) => `a:personal-${u.aadObjectId}`;
@@ -222,9 +223,11 @@ describe('Early Help Panel referrals reach the EPs who should know', () => {
     expect(query("SELECT * FROM audit WHERE action = 'ep.answer'")).toHaveLength(1);
     // Only EPs can answer.
     expect(cardText(await invoke('ep.answer', known.data))).toMatch(/Only Educational Psychologists/);
-    // The coordinator (an admin) sees who knows the learner.
+    // The Early Help Panel's chair (config/panels.yaml) and an administrator see who knows the learner; others are refused, and audited.
+    expect((await say(`/ep answers ${reference}`, EHP_CHAIR)).texts[0]).toBe(`${reference}\n\nEP Example EP (Caldicot cluster): knows this learner`);
     expect((await say(`/ep answers ${reference}`, ADMIN)).texts[0]).toBe(`${reference}\n\nEP Example EP (Caldicot cluster): knows this learner`);
-    expect((await say(`/ep answers ${reference}`)).texts[0]).toMatch(/Only the bot's administrators/);
+    expect((await say(`/ep answers ${reference}`)).texts[0]).toMatch(/Only the chair or coordinator of the panel/);
+    expect(query("SELECT action FROM audit WHERE action LIKE 'ep.answers.%' ORDER BY id")).toEqual([{ action: 'ep.answers.view' }, { action: 'ep.answers.view' }, { action: 'ep.answers.refused' }]);
   });
 
   test('an EP who knows the learner hears of a later referral even after dropping the school; /ep schools sets their own', async () => {

@@ -46,16 +46,28 @@ export function renderEpMessage(directory: Directory) {
 const answerSchema = z.object({ reference: z.string().max(32), answer: z.enum(['known', 'not-known']) });
 
 /** /ep (/sa) schools <ids…>: an EP's link schools; the "I know this learner / Not known to me" answers on match cards. */
-export function epFeature(deps: BotDeps, own: { eps: EpDirectory }): Feature {
+export function epFeature(
+  deps: BotDeps,
+  own: {
+    eps: EpDirectory;
+    /** Whether this user coordinates the panel a referral goes to (its chair or coordinator), or is an administrator. */
+    mayViewAnswers(aadObjectId: string, reference: string): Promise<boolean>;
+  },
+): Feature {
   const epDeps = { ...deps, eps: own.eps };
   return {
     commands: {
       ep: async (context, { actor, language, args }) => {
         if (args[0]?.toLowerCase() === 'answers' || args[0]?.toLowerCase() === 'atebion') {
-          // The Early Help Panel coordinator's view (admins): who knows the learner, who does not.
-          if (!deps.directory.isAdmin(actor.aadObjectId)) return void (await context.sendActivity(t(language, 'adminOutbox.notAdmin')));
+          // The Early Help Panel coordinator's view (its chair or coordinator, or an administrator): who knows the learner.
           const reference = (args[1] ?? '').toUpperCase().slice(0, 32);
+          const at = deps.clock.now().toISOString();
+          if (!(await own.mayViewAnswers(actor.aadObjectId, reference))) {
+            await deps.audit.record({ at, actor: actor.aadObjectId, action: 'ep.answers.refused', recordType: 'referral', recordId: reference, correlationId: actor.correlationId });
+            return void (await context.sendActivity(t(language, 'ep.answersRefused')));
+          }
           const answers = await own.eps.answers(reference);
+          await deps.audit.record({ at, actor: actor.aadObjectId, action: 'ep.answers.view', recordType: 'referral', recordId: reference, correlationId: actor.correlationId, detail: { answers: answers.length } });
           const lines = answers.map((a) => t(language, 'ep.answerLine', { ep: a.name ?? a.epAadId, answer: t(language, a.answer === 'known' ? 'ep.answerKnownThird' : 'ep.answerNotKnownThird') }));
           return void (await context.sendActivity(answers.length > 0 ? `${reference}\n\n${lines.join('\n\n')}` : t(language, 'ep.noAnswers', { reference })));
         }
