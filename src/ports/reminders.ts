@@ -37,3 +37,6 @@ export interface ReminderStateStore {
 }
 
 export const stateKey = (subject: string, due: IsoDate): string => `${subject}|${due}`;
+
+/** The next step a reminder subject is about (`step:<id>`, see stepItem), if it is one. */
+export const nextStepIdOf = (subject: string): string | undefined => /^step:(\d+)$/.exec(subject)?.[1];

@@ -1,6 +1,6 @@
 import type { IsoDate } from '../../domain/dates';
 import type { ReferralFeed, ReferralSummary } from '../../ports/referral-feed';
-import { stateKey, type OpenNextStep, type OpenReferralClock, type ReminderState, type ReminderStateStore } from '../../ports/reminders';
+import { nextStepIdOf, stateKey, type OpenNextStep, type OpenReferralClock, type ReminderState, type ReminderStateStore } from '../../ports/reminders';
 import { statement, type Db } from './database';
 
 export class SqliteReminderStore implements ReminderStateStore {
@@ -14,8 +14,18 @@ export class SqliteReminderStore implements ReminderStateStore {
     return out;
   }
 
+  /** Done: recorded for this due date; for a panel next step (`step:<id>`) the step itself is closed too. */
   async markDone(subject: string, due: IsoDate, by: string, at: Date): Promise<void> {
-    statement(this.db, 'INSERT INTO reminder_states (subject, due, done_at, done_by) VALUES (?, ?, ?, ?) ON CONFLICT (subject, due) DO UPDATE SET done_at = excluded.done_at, done_by = excluded.done_by').run(subject, due, at.toISOString(), by);
+    const stepId = nextStepIdOf(subject);
+    this.db.transaction(() => {
+      statement(this.db, 'INSERT INTO reminder_states (subject, due, done_at, done_by) VALUES (?, ?, ?, ?) ON CONFLICT (subject, due) DO UPDATE SET done_at = excluded.done_at, done_by = excluded.done_by').run(subject, due, at.toISOString(), by);
+      if (stepId && this.hasNextSteps()) statement(this.db, 'UPDATE next_steps SET done_at = ? WHERE id = ? AND done_at IS NULL').run(at.toISOString(), Number(stepId));
+    })();
+  }
+
+  /** The panels feature owns next_steps: touch it only when it exists. */
+  private hasNextSteps(): boolean {
+    return statement(this.db, "SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = 'next_steps'").get() !== undefined;
   }
 
   async snooze(subject: string, due: IsoDate, until: IsoDate, reason: string, by: string): Promise<void> {
@@ -32,9 +42,7 @@ export class SqliteReminderStore implements ReminderStateStore {
   }
 
   async openNextSteps(): Promise<OpenNextStep[]> {
-    // The panels feature owns next_steps; read it only when it exists.
-    const exists = statement(this.db, "SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = 'next_steps'").get();
-    if (!exists) return [];
+    if (!this.hasNextSteps()) return [];
     const rows = this.db.prepare('SELECT id, reference, owner_aad_id, text, due_date FROM next_steps WHERE done_at IS NULL AND due_date IS NOT NULL').all() as {
       id: string | number; reference: string; owner_aad_id: string; text: string; due_date: string;
     }[];
