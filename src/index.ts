@@ -178,8 +178,9 @@ export async function main(options: MainOptions = {}): Promise<Running> {
   const QUIET_TEMPLATES = new Set(['reminder', 'reminder-digest', 'ep-match', 'ep-digest']);
   const waitingLogged = new Set<number>();
   // Proactive messages: one delivery pass; the worker runs it on a timer.
-  const deliverOnce = (limit = 50) =>
+  const deliverOnce = (limit = 50, mayContinue?: () => boolean) =>
     deliverOutbox({
+      ...(mayContinue ? { mayContinue } : {}),
       outbox,
       notifier,
       clock,
@@ -241,9 +242,10 @@ export async function main(options: MainOptions = {}): Promise<Running> {
           ttlMs: config.LEASE_TTL_MS,
           pollMs: config.OUTBOX_POLL_MS,
           log,
-          work: async () => {
+          work: async (round) => {
             await runJobs();
-            const r = await deliverOnce(BATCH);
+            if (!round.held()) return {};
+            const r = await deliverOnce(BATCH, round.held);
             const handled = r.sent + r.failed + r.waiting + (r.paced ?? 0);
             return { againInMs: r.wakeInMs ?? (handled >= BATCH ? 0 : undefined) };
           },

@@ -29,6 +29,8 @@ export interface OutboxDeliveryDeps {
   holdUntil?(message: OutboxMessage, now: Date): Date | undefined;
   /** Backoff randomness, injectable for tests (default Math.random). */
   random?(): number;
+  /** Checked before each send: false stops the round (the instance lost the sending lease to another). */
+  mayContinue?(): boolean;
 }
 
 const WAIT_RETRY_MS = 60_000;
@@ -129,7 +131,7 @@ export async function deliverOutbox(deps: OutboxDeliveryDeps, limit = 50): Promi
   };
 
   const worker = async () => {
-    while (!stop && next < due.length) await one(due[next++]!);
+    while (!stop && next < due.length && (deps.mayContinue?.() ?? true)) await one(due[next++]!);
   };
   await Promise.all(Array.from({ length: Math.max(1, deps.concurrency ?? 1) }, worker));
   const { dead, paced, wakeInMs, ...counts } = result;

@@ -5,8 +5,11 @@ import type { LeaseStore } from '../../ports/scheduling';
 import type { Logger } from '../log';
 
 export interface LeasedWork {
-  /** Runs one round under the lease; `againInMs` asks for the next round sooner than the poll interval (0 = at once). */
-  (): Promise<{ againInMs?: number } | void>;
+  /**
+   * Runs one round under the lease; `againInMs` asks for the next round sooner than the poll interval (0 = at once).
+   * `held()` turns false when a renewal finds another instance took the lease: the round should stop sending.
+   */
+  (round: { held(): boolean }): Promise<{ againInMs?: number } | void>;
 }
 
 /**
@@ -30,21 +33,40 @@ export function startLeasedWorker(opts: {
   let running: Promise<void> | undefined;
 
   const round = async (): Promise<number> => {
-    const got = await opts.leases.acquire(opts.name, holder, opts.clock.now(), opts.ttlMs);
+    let got: boolean;
+    try {
+      got = await opts.leases.acquire(opts.name, holder, opts.clock.now(), opts.ttlMs);
+    } catch (e) {
+      // The store did not answer (e.g. SharePoint throttling past the retry budget): do no work this round, believe
+      // nothing about the lease, and try again after the poll interval.
+      held = false;
+      throw e;
+    }
     if (got !== held) {
       held = got;
       opts.log.info({ event: got ? 'lease.acquired' : 'lease.lost', lease: opts.name, holder }, got ? 'this instance now sends and sweeps' : 'another instance holds the lease');
     }
     if (!got) return opts.pollMs;
-    // Renewed while working, so a long round (a big sweep) never outlives the lease.
+    // Renewed while working, so a long round (a big sweep) never outlives the lease. A renewal that fails or finds
+    // another holder ends the round's sending (held() turns false); a failure never escapes as an unhandled rejection.
+    let stillHeld = true;
     const heartbeat = setInterval(() => {
-      void opts.leases.acquire(opts.name, holder, opts.clock.now(), opts.ttlMs).then((still) => {
-        if (!still) opts.log.warn({ event: 'lease.lost', lease: opts.name, holder }, 'lease lost while working');
-      });
+      opts.leases.acquire(opts.name, holder, opts.clock.now(), opts.ttlMs).then(
+        (still) => {
+          if (still) return;
+          stillHeld = false;
+          held = false;
+          opts.log.warn({ event: 'lease.lost', lease: opts.name, holder }, 'lease lost while working: this round stops');
+        },
+        (e: unknown) => {
+          stillHeld = false;
+          opts.log.warn({ event: 'lease.renew_failed', lease: opts.name, holder, err: { name: (e as Error).name } }, 'lease renewal failed: this round stops');
+        },
+      );
     }, Math.max(50, Math.floor(opts.ttlMs / 3)));
     heartbeat.unref();
     try {
-      const r = await opts.work();
+      const r = await opts.work({ held: () => stillHeld });
       return Math.min(opts.pollMs, (r && r.againInMs) ?? opts.pollMs);
     } finally {
       clearInterval(heartbeat);
