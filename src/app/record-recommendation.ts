@@ -18,12 +18,16 @@ export interface ItemState {
   readonly tally: Tally;
 }
 
-/** The item, its panel, the recommendations and the derived tally (for rendering the card). */
-export async function itemState(deps: { panels: PanelStore }, itemId: number, known?: { panel: Panel; item?: AgendaItem }): Promise<ItemState | undefined> {
+/**
+ * The item, its panel, the recommendations and the derived tally (for rendering the card). Recommendations are read
+ * first: a store may refresh what it knows of the item while reading them (the SharePoint store does), so the item
+ * read after them is at least as fresh. `cached` lets the store answer recommendations from its own recent reads and writes.
+ */
+export async function itemState(deps: { panels: PanelStore }, itemId: number, known?: { panel: Panel; item?: AgendaItem }, opts: { cached?: boolean } = {}): Promise<ItemState | undefined> {
+  const recommendations = await deps.panels.recommendations(itemId, opts);
   const item = known?.item?.id === itemId ? known.item : await deps.panels.item(itemId);
   const panel = item && (known?.panel.id === item.panelId ? known.panel : await deps.panels.panel(item.panelId));
   if (!item || !panel) return undefined;
-  const recommendations = await deps.panels.recommendations(itemId);
   return { panel, item, recommendations, tally: tally(panel, recommendations) };
 }
 
@@ -62,6 +66,6 @@ export async function recordRecommendation(
   if (result === 'item-closed') return err({ code: 'PANEL.ITEM_CLOSED' });
   if (result === 'no-item') return err({ code: 'PANEL.ITEM_NOT_FOUND' });
   // The item was open when the recommendation was stored (the store checks it in the same unit), so it is reused.
-  const state = await itemState(deps, itemId, { panel, item });
+  const state = await itemState(deps, itemId, { panel, item }, { cached: true });
   return ok(state!);
 }

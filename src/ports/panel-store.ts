@@ -50,7 +50,11 @@ export interface PanelStore {
 
   /** Upsert one member's recommendation (one record per item and member), refused once the item is closed. */
   recordRecommendation(rec: Recommendation, audit: AuditEntry): Promise<RecordResult>;
-  recommendations(itemId: number): Promise<Recommendation[]>;
+  /**
+   * The item's recommendations, read fresh. `cached`: a store may answer from the last fresh read of this item plus
+   * its own writes since (for the member's own reply right after recording; never for quorum or the shared card).
+   */
+  recommendations(itemId: number, opts?: { cached?: boolean }): Promise<Recommendation[]>;
 
   /** Close the item with the chair's decision: decision, next steps, referral → decided, audit, outcome messages, as one unit. */
   decide(itemId: number, decision: Decision, audit: AuditEntry, outbox: readonly NewOutboxMessage[]): Promise<DecideResult>;

@@ -131,6 +131,44 @@ export class GraphReferralStore implements ReferralStore {
   }
 }
 
+/** A referral's item, found as GraphReferralStore.get finds it: by the item id its reference carries, else (imported) by the Reference column. */
+export async function referralItem(site: SharePointSite, reference: string): Promise<Item | undefined> {
+  const ref = reference.trim().toUpperCase();
+  const parsed = parseReference(ref);
+  if (!parsed) return undefined;
+  const byId = await site.get('referrals', String(parsed.sequence));
+  if (byId && !str(byId.fields['Reference']) && referenceOf(byId) === ref) return byId;
+  return site.one('referrals', 'Reference', ref);
+}
+
+/**
+ * Move a referral to a status (panel work: on-agenda, decided, back to submitted): Status, UpdatedAt, Version + 1 and
+ * the Body, with If-Match (a 412 re-reads and re-applies). Idempotent: nothing is written when the referral already
+ * has that status, or when it was changed after `at` (a re-run of older work never undoes a later change).
+ * True when this call changed it.
+ */
+export async function setReferralStatus(site: SharePointSite, reference: string, status: Referral['status'], at: string): Promise<boolean> {
+  const item = await referralItem(site, reference);
+  if (!item) return false;
+  let changed = false;
+  await site.update(
+    'referrals',
+    item.id,
+    (f) => {
+      changed = false;
+      if (f['Status'] === status) return undefined;
+      const updatedAt = str(f['UpdatedAt']);
+      if (updatedAt && updatedAt > at) return undefined;
+      const body = JSON.parse(String(f['Body'])) as Omit<Referral, 'reference'>;
+      const version = Math.max(Number(f['Version'] ?? 0), body.version ?? 0) + 1;
+      changed = true;
+      return { Status: status, UpdatedAt: at, Version: version, Body: JSON.stringify({ ...body, status, updatedAt: at, version }) };
+    },
+    item,
+  );
+  return changed;
+}
+
 export function pendingOf(item: Item): PendingWork | undefined {
   const raw = str(item.fields['Pending']);
   return raw ? (JSON.parse(raw) as PendingWork) : undefined;

@@ -223,7 +223,7 @@ export class SqlitePanelStore implements PanelStore {
     });
   }
 
-  async recommendations(itemId: number): Promise<Recommendation[]> {
+  async recommendations(itemId: number, _opts?: { cached?: boolean }): Promise<Recommendation[]> {
     const cache = (this.fresh(), this.recCache);
     const known = cache.get(itemId);
     if (known) return known;
