@@ -11,11 +11,6 @@ import { SlidingWindowLimiter } from './domain/rate-limit';
 import { nextSendTime, nextWeekly } from './domain/reminders';
 import { mayDecide } from './domain/panels';
 import { startLeasedWorker } from './adapters/scheduler/leased-worker';
-import { loadEpsFile, SqliteEpDirectory } from './adapters/sqlite/ep-directory';
-import { SqliteLearnerStore } from './adapters/sqlite/learner-store';
-import { SqliteOutboxAdmin } from './adapters/sqlite/outbox-store';
-import { SqliteReferralFeed, SqliteReminderStore } from './adapters/sqlite/reminder-store';
-import { SqliteJobStore, SqliteLeaseStore } from './adapters/sqlite/scheduling-store';
 import { adminFeature } from './adapters/teams/features/admin';
 import { clocksFeature } from './adapters/teams/features/clocks';
 import { epFeature, renderEpMessage } from './adapters/teams/features/ep';
@@ -29,13 +24,9 @@ import { LocalDocumentStore } from './adapters/localfs/document-store';
 import { HmacHasher, localHashKey } from './adapters/localfs/hmac-hasher';
 import { HttpFileFetcher } from './adapters/localfs/http-file-fetcher';
 import { createLogger, type Logger } from './adapters/log';
-import { SqliteAuditLog } from './adapters/sqlite/audit-log';
-import { openDatabase } from './adapters/sqlite/database';
-import { SqliteOutboxStore } from './adapters/sqlite/outbox-store';
-import { SqlitePanelStore } from './adapters/sqlite/panel-store';
-import { SqliteReferralStore } from './adapters/sqlite/referral-store';
-import { SqliteConversationStore, SqliteUserStore } from './adapters/sqlite/user-store';
 import { openSharePointStores, SharePointNotReadyError } from './adapters/graph/wiring';
+import { loadEpsFile } from './adapters/sqlite/ep-directory';
+import { openEmbeddedStores } from './adapters/sqlite/stores';
 import { botAuthSettings } from './adapters/teams/auth-settings';
 import { createBot } from './adapters/teams/bot';
 import { panelsFeature, renderItem } from './adapters/teams/features/panels';
@@ -93,26 +84,17 @@ export async function main(options: MainOptions = {}): Promise<Running> {
   });
   if (!clocks.configured) log.warn({ event: 'calendar.missing', file: config.CALENDAR_FILE }, 'no term dates configured: school-day due dates will not be shown');
 
-  const db = openDatabase(config.SQLITE_PATH);
-  // STORE=sharepoint: referrals, audit, outbox, users, conversations and documents on the SharePoint site (docs/sharepoint.md).
-  const sp = config.STORE === 'sharepoint' ? await openSharePointStores(config, log, clock) : undefined;
-  const referrals = sp ? sp.referrals : new SqliteReferralStore(db);
-  const audit = sp ? sp.audit : new SqliteAuditLog(db);
-  const outbox = sp ? sp.outbox : new SqliteOutboxStore(db);
-  const users = sp ? sp.users : new SqliteUserStore(db);
-  const conversations = sp ? sp.conversations : new SqliteConversationStore(db);
-  const panels = new SqlitePanelStore(db);
-  // The panels file seeds the store (new panels and members only); from then on the store is the source of truth.
-  const seeded = await panels.seed(loadPanelsFile(config.PANELS_FILE));
-  if (seeded.panels.length > 0 || seeded.members > 0) log.info({ event: 'panels.seeded', panels: seeded.panels, members: seeded.members }, 'panels file applied');
-  // Reminders, learners, EP links, the scheduler's jobs and the sending lease (SQLite; docs/reminders.md).
-  const learners = new SqliteLearnerStore(db);
-  const reminderStore = new SqliteReminderStore(db);
   const epsFile = loadEpsFile(config.EPS_FILE, new Set(directory.schools().map((s) => s.id)));
-  const eps = new SqliteEpDirectory(db, epsFile);
-  const jobs = new SqliteJobStore(db);
-  const leases = new SqliteLeaseStore(db);
-  const documents = sp ? sp.documents : new LocalDocumentStore(config.DOCUMENTS_DIR);
+  const panelsFile = loadPanelsFile(config.PANELS_FILE);
+  // One store for everything: the SQLite file (embedded default), or the SharePoint site (STORE=sharepoint), where
+  // several stateless instances share every record, the scheduler's jobs and the sending lease (docs/sharepoint.md).
+  const stores = config.STORE === 'sharepoint' ? await openSharePointStores(config, log, clock, epsFile) : openEmbeddedStores(config.SQLITE_PATH, epsFile);
+  const { referrals, audit, outbox, users, conversations, panels, learners, eps, jobs, leases } = stores;
+  const reminderStore = stores.reminders;
+  // The panels file seeds the store (new panels and members only); from then on the store is the source of truth.
+  const seeded = await panels.seed(panelsFile);
+  if (seeded.panels.length > 0 || seeded.members > 0) log.info({ event: 'panels.seeded', panels: seeded.panels, members: seeded.members }, 'panels file applied');
+  const documents = stores.kind === 'sharepoint' ? stores.documents : new LocalDocumentStore(config.DOCUMENTS_DIR);
   const hasher = new HmacHasher(config.UPN_HASH_KEY ?? localHashKey(join(dirname(config.SQLITE_PATH), 'upn-hash.key')));
 
   // Local mode: anonymous Bot Framework auth (Agents Playground, tests). Otherwise every request's JWT is verified.
@@ -170,7 +152,7 @@ export async function main(options: MainOptions = {}): Promise<Running> {
         return !!referral && (await panels.panels()).some((p) => p.routes.includes(referral.routeId) && mayDecide(p, aadObjectId));
       },
     }),
-    adminFeature(botDeps, { outbox: sp ? sp.outboxAdmin : new SqliteOutboxAdmin(db), counts: () => outbox.counts() }),
+    adminFeature(botDeps, { outbox: stores.outboxAdmin, counts: () => outbox.counts() }),
   ]);
   const renderers = [renderReminderMessage(directory, clock), renderEpMessage(directory)];
   const limits = { conversation: new SlidingWindowLimiter(config.TEAMS_CONVERSATION_LIMITS), app: new SlidingWindowLimiter(config.TEAMS_APP_LIMITS) };
@@ -228,7 +210,7 @@ export async function main(options: MainOptions = {}): Promise<Running> {
         sweepReminders({ learners, reminders: reminderStore, outbox, clock, country: authority.country, calendarFor, policy: { beforeSchoolDays: config.REMINDER_LEAD_SCHOOL_DAYS, weeklyWhileOverdue: config.REMINDER_WEEKLY_OVERDUE }, window: quiet }),
     },
     { name: 'reminder-digest', first: weekly, next: weekly, run: () => sendReminderDigests({ ...reminderDeps, outbox }) },
-    { name: 'ep-digest', first: weekly, next: weekly, run: () => sendEpDigests({ eps, epIds: epsFile.eps.map((e) => e.aadObjectId), referrals: sp ? sp.referralFeed : new SqliteReferralFeed(db), outbox, clock }) },
+    { name: 'ep-digest', first: weekly, next: weekly, run: () => sendEpDigests({ eps, epIds: epsFile.eps.map((e) => e.aadObjectId), referrals: stores.referralFeed, outbox, clock }) },
   ];
   const runJobs = () => runScheduledJobs({ jobs, clock }, scheduled);
   const BATCH = 100;
@@ -259,9 +241,9 @@ export async function main(options: MainOptions = {}): Promise<Running> {
     ...(preAuth ? { authenticate: (activity: Record<string, unknown>, header: string) => preAuth.authenticateRequest(activity as never, header) } : {}),
     health: async () => {
       // The store this instance writes to: the SharePoint site (and its lists) when STORE=sharepoint, else the SQLite file.
-      const storeOk = sp ? await sp.ping() : (db.prepare('SELECT 1 AS ok').get() as { ok: number }).ok === 1;
+      const storeOk = await stores.ping();
       // Outbox counts read every item of each state on SharePoint: reported here for the embedded store only (/admin outbox shows them).
-      const counts = storeOk && !sp ? await outbox.counts() : undefined;
+      const counts = storeOk && stores.kind === 'sqlite' ? await outbox.counts() : undefined;
       return {
         ok: storeOk,
         version: VERSION,
@@ -291,10 +273,9 @@ export async function main(options: MainOptions = {}): Promise<Running> {
     },
     async close() {
       await worker?.stop();
-      sp?.reconciler.stop();
       await cardUpdater.drain();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      db.close();
+      await stores.close();
     },
   };
 }

@@ -41,7 +41,7 @@ test('the whole submit goes to SharePoint: referral, audit entry and case card m
 
 test('start-up refuses with the command to run when the lists are missing', async () => {
   const config = loadConfig({ ...spEnv(), SQLITE_PATH: ':memory:' });
-  await expect(openSharePointStores(config, createLogger('silent'), { now: () => new Date() })).rejects.toThrow(
+  await expect(openSharePointStores(config, createLogger('silent'), { now: () => new Date() }, { eps: [] })).rejects.toThrow(
     /npm run provision -- --site contoso.sharepoint.com:\/sites\/InclusionTrainingPortal/,
   );
 });

@@ -6,6 +6,12 @@ import { checkAtStart } from './provision';
 import { GraphReferralFeed, GraphReferralStore } from './referral-store';
 import { SharePointSite } from './site';
 import { GraphConversationStore, GraphUserStore } from './user-store';
+import { GraphPanelStore } from './panel-store';
+import { GraphLearnerStore } from './learner-store';
+import { GraphReminderStore } from './reminder-store';
+import { GraphEpDirectory } from './ep-directory';
+import { GraphJobStore, GraphLeaseStore } from './schedule-store';
+import type { EpsFile } from '../sqlite/ep-directory';
 
 export interface GraphStoresOptions {
   readonly baseUrl: string;
@@ -18,6 +24,8 @@ export interface GraphStoresOptions {
   readonly documents?: DocumentStoreOptions;
   readonly now?: () => Date;
   readonly onRetry?: (status: number | 'network') => void;
+  /** Who the EPs are (the EPs file); their own link-school choices and answers are on the site. */
+  readonly epsFile?: EpsFile;
 }
 
 /** Every store on one SharePoint site, sharing one client, one retry policy and one cached site resolution. */
@@ -35,6 +43,12 @@ export function createGraphStores(o: GraphStoresOptions) {
     users: new GraphUserStore(site),
     conversations: new GraphConversationStore(site, o.now),
     documents: new GraphDocumentStore(site, o.documents),
+    panels: new GraphPanelStore(site, o.now ? { now: o.now } : {}),
+    learners: new GraphLearnerStore(site),
+    reminders: new GraphReminderStore(site),
+    eps: new GraphEpDirectory(site, o.epsFile ?? { eps: [] }, o.now),
+    jobs: new GraphJobStore(site),
+    leases: new GraphLeaseStore(site),
     /** Lists missing, and personal-data lists that still inherit site permissions (writes to those are refused). */
     check: () => checkAtStart(site, o.sharePointToken),
     /** Health: the site answers a real (one-item) read of the Referrals list with this credential. */

@@ -5,6 +5,7 @@ import { tokensFromSettings } from './credential';
 import { GraphRequestError } from './graph-http';
 import { startReconciler } from './reconciler';
 import { createGraphStores } from './stores';
+import type { EpsFile } from '../sqlite/ep-directory';
 
 export class SharePointNotReadyError extends Error {
   override readonly name = 'SharePointNotReadyError';
@@ -16,7 +17,7 @@ const HOUR = 3600_000;
  * STORE=sharepoint: the stores on the configured site, checked at start (lists present; personal-data lists with
  * their own permissions, else writes to them are refused), and the reconciler running now and every 5 minutes.
  */
-export async function openSharePointStores(config: Config, log: Logger, clock: Clock) {
+export async function openSharePointStores(config: Config, log: Logger, clock: Clock, epsFile: EpsFile) {
   const tokens = tokensFromSettings(config);
   const stores = createGraphStores({
     baseUrl: config.GRAPH_BASE_URL,
@@ -24,6 +25,7 @@ export async function openSharePointStores(config: Config, log: Logger, clock: C
     graphToken: tokens.graph,
     sharePointToken: tokens.sharePoint,
     now: () => clock.now(),
+    epsFile,
     onRetry: (status) => log.debug({ event: 'graph.retry', status }, 'Graph request retried'),
   });
   let check;
@@ -44,10 +46,15 @@ export async function openSharePointStores(config: Config, log: Logger, clock: C
     firstWindowMs: 30 * 24 * HOUR,
     now: () => clock.now(),
     onResult: (r) => {
-      if (r.completed > 0) log.warn({ event: 'reconciler.completed', checked: r.checked, completed: r.completed }, 'finished half-done submits');
+      if (r.completed > 0 || (r.decisions ?? 0) > 0) log.warn({ event: 'reconciler.completed', checked: r.checked, completed: r.completed, decisions: r.decisions ?? 0 }, 'finished half-done submits and decisions');
     },
     onError: (e) => log.warn({ event: 'reconciler.failed', status: (e as GraphRequestError).status, code: (e as GraphRequestError).code }, 'reconciler run failed; next run will retry'),
   });
   log.info({ event: 'sharepoint.ready', site: config.SHAREPOINT_SITE }, 'SharePoint stores ready');
-  return { ...stores, reconciler };
+  return {
+    ...stores,
+    kind: 'sharepoint' as const,
+    reconciler,
+    close: async () => reconciler.stop(),
+  };
 }
