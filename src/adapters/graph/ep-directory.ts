@@ -5,7 +5,8 @@ import { lit, str, type Fields, type Item, type SharePointSite } from './site';
 
 type Answer = 'known' | 'not-known';
 
-function schoolsIn(item: Item): string[] | undefined {
+/** An EP Links item's schools; undefined when the Schools column is not a JSON list (treated as not set). */
+export function schoolsIn(item: Item): string[] | undefined {
   const raw = str(item.fields['Schools']);
   if (raw === undefined) return [];
   try {

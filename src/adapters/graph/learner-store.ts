@@ -10,7 +10,8 @@ export const learnerKey = (schoolId: string, localRef: string): string => `${sch
 /** SharePoint compares text case-insensitively, unique columns included: so do we when matching keys. */
 const fold = (key: string): string => key.toLowerCase();
 
-function fromItem(item: Item): Learner {
+/** A learner item as the port's Learner (its id is the item id). */
+export function learnerOf(item: Item): Learner {
   const f = item.fields;
   const l: { -readonly [K in keyof Learner]: Learner[K] } = {
     id: Number(item.id), schoolId: String(f['SchoolId']), localRef: String(f['LocalRef']), initials: String(f['Initials']),
@@ -38,7 +39,8 @@ function wantedFields(l: NewLearner, current: Fields | undefined): Fields {
   };
 }
 
-function createFields(l: NewLearner, at: Date): Fields {
+/** The columns of a new learner item (keyed by LearnerKey), UpdatedAt = `at`. */
+export function learnerFields(l: NewLearner, at: Date): Fields {
   const key = learnerKey(l.schoolId, l.localRef);
   return clean({ Title: key.slice(0, 255), LearnerKey: key, SchoolId: l.schoolId, LocalRef: l.localRef, ...wantedFields(l, undefined), UpdatedAt: at.toISOString() });
 }
@@ -128,7 +130,7 @@ export class GraphLearnerStore implements LearnerStore {
 
     const conflicts: [string, NewLearner][] = [];
     if (toCreate.length > 0) {
-      const requests: BatchRequest[] = toCreate.map(([, row], i) => ({ id: `c${i}`, method: 'POST', url: `${path}/items`, body: { fields: createFields(row, at) } }));
+      const requests: BatchRequest[] = toCreate.map(([, row], i) => ({ id: `c${i}`, method: 'POST', url: `${path}/items`, body: { fields: learnerFields(row, at) } }));
       const answers = await this.site.http.batch(requests);
       toCreate.forEach((entry, i) => {
         const a = expectOk(answers.get(`c${i}`), [409]);
@@ -161,7 +163,7 @@ export class GraphLearnerStore implements LearnerStore {
           await this.site.update('learners', item.id, (current) => changeFor(row, current, at));
         } else if (a.status === 404) {
           // Deleted since we read it: write it again (keyed, so still no duplicate).
-          await this.site.createKeyed('learners', 'LearnerKey', createFields(row, at));
+          await this.site.createKeyed('learners', 'LearnerKey', learnerFields(row, at));
         }
       }
     }
@@ -178,13 +180,13 @@ export class GraphLearnerStore implements LearnerStore {
 
   async get(schoolId: string, localRef: string): Promise<Learner | undefined> {
     const item = await this.site.one('learners', 'LearnerKey', learnerKey(schoolId, localRef));
-    return item ? fromItem(item) : undefined;
+    return item ? learnerOf(item) : undefined;
   }
 
   async byId(id: number): Promise<Learner | undefined> {
     if (!Number.isSafeInteger(id) || id <= 0) return undefined;
     const item = await this.site.get('learners', String(id));
-    return item ? fromItem(item) : undefined;
+    return item ? learnerOf(item) : undefined;
   }
 
   async setIdpIssued(id: number, issuedOn: IsoDate, at: Date): Promise<void> {
@@ -195,7 +197,7 @@ export class GraphLearnerStore implements LearnerStore {
   async byAlnco(aadObjectId: string): Promise<Learner[]> {
     const items = await this.site.query('learners', `fields/AlncoAadId eq ${lit(aadObjectId)}`);
     // SharePoint matches text case-insensitively; the port (like SQLite) matches exactly.
-    return items.map(fromItem).filter((l) => l.alncoAadId === aadObjectId).sort((a, b) => a.id - b.id);
+    return items.map(learnerOf).filter((l) => l.alncoAadId === aadObjectId).sort((a, b) => a.id - b.id);
   }
 
   async scan(afterId: number, limit: number): Promise<Learner[]> {
@@ -210,7 +212,7 @@ export class GraphLearnerStore implements LearnerStore {
       if (cursor.buffer.length === 0) {
         if (!cursor.next) break;
         const page: { value: { id: string; eTag?: string; fields?: Fields }[]; '@odata.nextLink'?: string } = await this.site.http.call('GET', cursor.next);
-        cursor.buffer = page.value.map((r) => fromItem({ id: String(r.id), eTag: String(r.eTag ?? ''), fields: r.fields ?? {} })).sort((a, b) => a.id - b.id);
+        cursor.buffer = page.value.map((r) => learnerOf({ id: String(r.id), eTag: String(r.eTag ?? ''), fields: r.fields ?? {} })).sort((a, b) => a.id - b.id);
         cursor.next = page['@odata.nextLink'];
         continue;
       }

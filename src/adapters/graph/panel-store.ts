@@ -66,7 +66,8 @@ function agendaItemOf(i: Item): AgendaItem {
   };
 }
 
-function recFields(r: Recommendation): Fields {
+/** A recommendation item's columns (without its RecKey). */
+export function recFields(r: Recommendation): Fields {
   return {
     ItemId: r.itemId,
     Member: r.member,
@@ -78,7 +79,7 @@ function recFields(r: Recommendation): Fields {
   };
 }
 
-function recOf(i: Item): Recommendation {
+export function recOf(i: Item): Recommendation {
   const f = i.fields;
   const value = str(f['Value']);
   const otherRoute = str(f['OtherRoute']);

@@ -38,7 +38,8 @@ const LIST = 'schedule' as const;
 const MAX_ROUNDS = 8;
 
 const leaseKey = (name: string): string => `lease:${name}`;
-const jobKey = (name: string): string => `job:${name}`;
+/** A job's Name on the schedule list (leases are `lease:<name>`). */
+export const jobKey = (name: string): string => `job:${name}`;
 
 /** Item cache of one store instance, and the requests every store here needs. */
 class ScheduleItems {
