@@ -86,6 +86,12 @@ test('refer → panel agenda → recommendations → decision → outcome to the
     expect(items('nextSteps').map((s) => [s.fields['OwnerAadId'], s.fields['DueDate'], s.fields['State']])).toEqual([[HEALTH.aadObjectId, '2027-01-15', 'open']]);
     expect(cardText((await recommend(HEALTH, itemId, 'not-support')).body.value)).toContain('closed this item');
 
+    // The minutes go to the library, in the meeting's folder, with their columns.
+    await h.post(message('/panel minutes mams-caldicot', { ...o(), user: COORD, conversationId: 'a:coord' }));
+    expect(h.connector.texts('a:coord').at(-1)).toMatch(/are stored as "minutes-mams-caldicot-2026-11-23.md"/);
+    const library = items('documents').filter((d) => d.fields['DocumentReference'] === 'MINUTES-MAMS-CALDICOT-2026-11-23');
+    expect(library.map((d) => d.fields['DocumentType']).sort()).toEqual(['csv', 'html', 'md']);
+
     // The outcome reaches the referring ALNCo; the next step its owner.
     await h.post(message('hello', { ...o(), user: HEALTH, conversationId: `a:personal-${HEALTH.aadObjectId}` }));
     h.connector.clear();
