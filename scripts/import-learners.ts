@@ -2,7 +2,8 @@
  * Import a school's learners with IDPs from CSV (columns in docs/reminders.md).
  *   npm run import:learners -- --school <id> <file.csv>
  * Every row is checked first; any bad row is reported by line and nothing is kept. Running it again with the same file
- * changes nothing (rows are matched by school + local reference).
+ * changes nothing (rows are matched by school + local reference). With STORE=sharepoint (and the GRAPH_* settings) the
+ * learners go to the SharePoint site, in batches.
  * Exit codes: 0 imported · 2 bad arguments or unknown school · 3 the file has bad rows.
  */
 import { readFileSync } from 'node:fs';
@@ -15,6 +16,9 @@ import { HmacHasher, localHashKey } from '../src/adapters/localfs/hmac-hasher';
 import { SqliteAuditLog } from '../src/adapters/sqlite/audit-log';
 import { openDatabase } from '../src/adapters/sqlite/database';
 import { SqliteLearnerStore } from '../src/adapters/sqlite/learner-store';
+import type { AuditLog } from '../src/ports/audit';
+import type { LearnerStore } from '../src/ports/learners';
+import { storesFor } from './lib/sharepoint';
 
 const USAGE = 'Usage: npm run import:learners -- --school <id> <file.csv>';
 
@@ -43,11 +47,28 @@ export async function run(argv: readonly string[], env: Record<string, string | 
   }
   const config = loadConfig(env);
   const directory = loadSchoolsFile(config.SCHOOLS_FILE, config.ADMINS);
-  const db = openDatabase(config.SQLITE_PATH);
+  let stores: { learners: LearnerStore; audit: AuditLog; close(): void };
+  if (config.STORE === 'sharepoint') {
+    // The bot's SharePoint site, with the same UPN key as the bot (else the hashes would not match its referrals').
+    if (!config.UPN_HASH_KEY) {
+      errOut.write('UPN_HASH_KEY is required with STORE=sharepoint: use the same key as the bot\n');
+      return 2;
+    }
+    const sp = storesFor(config).stores;
+    const check = await sp.check();
+    if (check.missing.length > 0) {
+      errOut.write(`SharePoint lists missing: ${check.missing.join(', ')}. Run: npm run provision -- --site ${config.SHAREPOINT_SITE}\n`);
+      return 2;
+    }
+    stores = { learners: sp.learners, audit: sp.audit, close: () => undefined };
+  } else {
+    const db = openDatabase(config.SQLITE_PATH);
+    stores = { learners: new SqliteLearnerStore(db), audit: new SqliteAuditLog(db), close: () => db.close() };
+  }
   try {
     const hasher = new HmacHasher(config.UPN_HASH_KEY ?? localHashKey(join(dirname(config.SQLITE_PATH), 'upn-hash.key')));
     const result = await importLearners(
-      { learners: new SqliteLearnerStore(db), directory, hasher, audit: new SqliteAuditLog(db), clock: { now: () => new Date() } },
+      { learners: stores.learners, directory, hasher, audit: stores.audit, clock: { now: () => new Date() } },
       { schoolId: school, csv, by: 'import-learners-cli' },
     );
     if (!result.ok) {
@@ -62,7 +83,7 @@ export async function run(argv: readonly string[], env: Record<string, string | 
     out.write(`Imported ${result.value.created + result.value.updated} learner(s) for ${school}: ${result.value.created} new, ${result.value.updated} already known (updated).\n`);
     return 0;
   } finally {
-    db.close();
+    stores.close();
   }
 }
 

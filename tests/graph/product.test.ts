@@ -3,12 +3,14 @@
  * recommendations, decisions, next steps), proactive messages, reminders, EP links and the scheduler's lease all
  * live on the site's lists — the instance keeps nothing of its own (no SQLite file is created).
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { ALEX, execute, message, validForm, type TestUser } from '../support/activities';
 import { actions, cardText, facts } from '../support/cards';
 import { startHarness, type Harness } from '../support/harness';
 import { LISTS } from '../../src/adapters/graph/schema';
+import { run as importLearnersCli } from '../../scripts/import-learners';
 import { provisionSite, SITE, startSim, TOKEN } from './support';
 
 const CHAIR: TestUser = { id: '29:chair', aadObjectId: '00000000-0000-0000-0000-0000000000c1', name: 'Carys Chair' };
@@ -179,5 +181,61 @@ test('two instances on one site: one holds the sending lease, every message is s
         await x.close();
       }
     }
+  }
+}, 60_000);
+
+test('learners, reviews, Done, the reminder sweep and the EPs, all on SharePoint', async () => {
+  env.reset();
+  await provisionSite(env);
+  h = await startHarness(spEnv(), { worker: false, now: '2026-11-23T10:00:00Z' });
+  try {
+    // The IDP import goes to the site (the CLI with the same settings as the bot).
+    const csv = join(h.dir, 'learners.csv');
+    writeFileSync(csv, ['local_ref,initials,upn,date_of_birth,year_group,idp_issue_date,idp_maintained_by,alnco', `ADM-1,AB,,2015-04-02,year-5,2025-11-20,school,${ALEX.aadObjectId}`, `ADM-2,CD,A123456789012,2012-01-15,year-9,2026-01-10,la,${ALEX.aadObjectId}`].join('\n'));
+    let out = '';
+    const sink = new Writable({ write(c, _e, cb) { out += String(c); cb(); } });
+    expect(await importLearnersCli(['--school', 'w-6784021', csv], { ...process.env, ...spEnv(), SCHOOLS_FILE: 'config/schools.yaml' }, sink, sink)).toBe(0);
+    expect(out).toMatch(/2 new, 0 already known/);
+    expect(items('learners').map((l) => l.fields['LocalRef']).sort()).toEqual(['ADM-1', 'ADM-2']);
+    expect(JSON.stringify(items('learners'))).not.toContain('A123456789012');
+
+    // /reviews lists the overdue review; Done records the new issue date on the site.
+    h.connector.clear();
+    await h.post(message('/reviews 8', o()));
+    const list = h.connector.cards(`a:personal-${ALEX.aadObjectId}`)[0]!;
+    expect(cardText(list)).toMatch(/IDP review for AB/);
+    const open = actions(list).find((a) => String((a.data as { subject: string }).subject).startsWith('idp:'))!;
+    const done = (await h.post(execute('reminder.done', { ...(open.data as object), newIssueDate: '2026-11-20' }, o()))).body.value;
+    expect(cardText(done)).toMatch(/^Recorded: the IDP was issued on Friday 20 November 2026/);
+    expect(items('learners').find((l) => l.fields['LocalRef'] === 'ADM-1')!.fields['IdpIssuedOn']).toBe('2026-11-20');
+    expect(items('reminderStates').length).toBeGreaterThanOrEqual(1);
+
+    // The sweep queues the next reminder in the site's outbox, once.
+    h.clock.set('2026-12-14T10:30:00Z');
+    expect(await h.bot.runScheduledJobs()).toContain('reminder-sweep');
+    await h.bot.runScheduledJobs();
+    expect(items('outbox').filter((m) => String(m.fields['Key']).startsWith('reminder:')).map((m) => m.fields['Key'])).toEqual(['reminder:idp:' + items('learners').find((l) => l.fields['LocalRef'] === 'ADM-2')!.id + ':2027-01-10:sd-10']);
+
+    // An Early Help Panel referral from a school the EP links with queues the EP's card; the answer is on the site.
+    h.clock.set('2026-11-25T10:00:00Z');
+    const EPU: TestUser = { id: '29:ep', aadObjectId: '00000000-0000-0000-0000-0000000000e1', name: 'Eira EP' };
+    await h.post(message('/help', { ...o(), user: EPU }));
+    await h.post(message('/refer', o()));
+    const key = (actions(h.connector.cards(`a:personal-${ALEX.aadObjectId}`).at(-1)).find((a) => a.verb === 'referral.submit')!.data as { idempotencyKey: string }).idempotencyKey;
+    const confirm = (await h.post(execute('referral.submit', { ...validForm({ routeId: 'early-help-panel', learnerRef: 'ADM-9', initials: 'GH', areasOfNeed: 'semh,slc' }), idempotencyKey: key }, o()))).body.value;
+    const reference = facts(confirm)['Reference']!;
+    expect(items('outbox').map((m) => m.fields['Key'])).toContain(`ep-match:${reference}:${EPU.aadObjectId}`);
+    h.connector.clear();
+    await h.flushOutbox();
+    const card = h.connector.cards(`a:personal-${EPU.aadObjectId}`).find((c) => JSON.stringify(c).includes(reference))!;
+    const known = actions(card).find((a) => (a.data as { answer: string }).answer === 'known')!;
+    await h.post(execute('ep.answer', known.data, { ...o(), user: EPU }));
+    expect(items('epAnswers').map((a) => [a.fields['Reference'], a.fields['Answer']])).toEqual([[reference, 'known']]);
+    h.connector.clear();
+    await h.post(message(`/ep answers ${reference}`, { ...o(), user: COORD }));
+    expect(h.connector.texts(`a:personal-${COORD.aadObjectId}`).at(-1)).toMatch(/knows this learner/);
+    expect(existsSync(join(h.dir, 'inclusion.db'))).toBe(false);
+  } finally {
+    await h.close();
   }
 }, 60_000);
