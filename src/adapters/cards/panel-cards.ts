@@ -11,10 +11,14 @@ import { renderCard, type Card } from './render';
 export const REFRESH_USER_LIMIT = 60;
 
 const both = (key: string, params: Record<string, string | number> = {}) => `${t('cy', key, params)} / ${t('en', key, params)}`;
+/** Names listed on an item card; beyond this the card says how many more (a card listing 200 names helps nobody). */
+export const NAMES_LISTED = 20;
+
 function names(panel: Panel, ids: readonly string[], language: Language): string {
   if (ids.length === 0) return t(language, 'panel.nobody');
   const byId = new Map(panel.members.map((m) => [m.aadObjectId, m.name]));
-  return ids.map((id) => byId.get(id) ?? id).join(', ');
+  const listed = ids.slice(0, NAMES_LISTED).map((id) => byId.get(id) ?? id).join(', ');
+  return ids.length > NAMES_LISTED ? t(language, 'panel.andMore', { names: listed, n: ids.length - NAMES_LISTED }) : listed;
 }
 
 function recommendationText(r: Recommendation | undefined, language: Language): string {
