@@ -25,6 +25,15 @@ const rec = (r: RecRow): Recommendation => ({
   ...(r.comment ? { comment: r.comment } : {}),
 });
 
+/** The rows with this member's recommendation put in (replacing their earlier one), in the store's order: at, then member. */
+function withRecommendation(rows: readonly Recommendation[], r: Recommendation): Recommendation[] {
+  const out = rows.filter((x) => x.member !== r.member);
+  let i = out.length;
+  while (i > 0 && (out[i - 1]!.at > r.at || (out[i - 1]!.at === r.at && out[i - 1]!.member > r.member))) i--;
+  out.splice(i, 0, r);
+  return out;
+}
+
 export class SqlitePanelStore implements PanelStore {
   private readonly writer: GroupCommitter;
   /** Panels with their members, read often (every recommendation) and changed rarely. */
@@ -201,10 +210,16 @@ export class SqlitePanelStore implements PanelStore {
   }
 
   async recordRecommendation(r: Recommendation, audit: AuditEntry): Promise<RecordResult> {
+    let result: RecordResult | undefined;
     try {
-      return await this.writeRecommendation(r, audit);
+      result = await this.writeRecommendation(r, audit);
+      return result;
     } finally {
-      this.recCache.delete(r.itemId); // dropped once our write has committed
+      // Once our write has committed the cached rows take it in, so a burst of members does not re-read every row for
+      // every answer; another process's commits clear the cache (fresh()). A failed write drops it.
+      const known = this.recCache.get(r.itemId);
+      if (result === 'recorded' && known) this.recCache.set(r.itemId, withRecommendation(known, r));
+      else this.recCache.delete(r.itemId);
     }
   }
 
