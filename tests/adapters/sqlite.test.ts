@@ -79,3 +79,30 @@ test('the panels file is validated: unknown keys, bad roles and a panel without 
   writeFileSync(bad, 'panels:\n  - id: Bad Id\n    name: { en: A, cy: B }\n    kind: MAMS\n    routes: [nowhere]\n    cadence: daily\n    quorum: { minMembers: 0 }\n    colour: blue\n    members:\n      - { aadObjectId: a1, name: A, role: boss, agency: education }\n');
   expect(() => loadPanelsFile(bad)).toThrow(/panels\.0\.id[\s\S]*panels\.0\.routes\.0[\s\S]*panels\.0\.cadence[\s\S]*panels\.0\.quorum\.minMembers[\s\S]*panels\.0\.members\.0\.role[\s\S]*colour/);
 });
+
+test('panel recommendations: each process keeps its cached rows current with its own answers and sees the other process\'s', async () => {
+  const { SqlitePanelStore } = await import('../../src/adapters/sqlite/panel-store');
+  const { submitWrite } = await import('../contract/contract');
+  const path = join(dir, 'p.db');
+  const [dbA, dbB] = [openDatabase(path), openDatabase(path)]; // two bot processes on one file
+  const [a, b] = [new SqlitePanelStore(dbA), new SqlitePanelStore(dbB)];
+  const members = ['m1', 'm2', 'm3'].map((id) => ({ aadObjectId: id, name: id, role: 'member' as const, agency: 'health' as const }));
+  await a.seed([{ id: 'p', name: { en: 'P', cy: 'P' }, kind: 'MAMS', routes: ['school-aln-decision'], cadence: 'monthly', quorum: { minMembers: 1 }, members }]);
+  const { referral } = await new SqliteReferralStore(dbA).submit(submitWrite('k'));
+  await a.enqueue('p', [referral]);
+  const itemId = (await a.itemByReference(referral.reference))!.id;
+  const audit = { at: '2026-11-24T10:00:00.000Z', actor: 'm1', action: 'panel.recommend', recordType: 'referral', recordId: referral.reference, correlationId: 'c' };
+  const rec = (member: string, value: 'support' | 'not-support', at: string) => ({ itemId, member, value, conflict: false, at });
+  expect(await a.recommendations(itemId)).toEqual([]); // cached empty in A
+  await a.recordRecommendation(rec('m2', 'support', '2026-11-24T10:00:02.000Z'), audit);
+  await a.recordRecommendation(rec('m1', 'support', '2026-11-24T10:00:01.000Z'), audit);
+  expect((await a.recommendations(itemId)).map((r) => r.member)).toEqual(['m1', 'm2']); // in order, from the cache
+  await b.recommendations(itemId);
+  await b.recordRecommendation(rec('m3', 'not-support', '2026-11-24T10:00:03.000Z'), audit); // the other process answers
+  await a.recordRecommendation(rec('m2', 'not-support', '2026-11-24T10:00:04.000Z'), audit); // a change of mind in A
+  const fromDisk = (dbA.prepare('SELECT member, value FROM recommendations ORDER BY at, member').all() as { member: string; value: string }[]);
+  for (const s of [a, b]) expect((await s.recommendations(itemId)).map((r) => ({ member: r.member, value: r.value }))).toEqual(fromDisk);
+  expect(fromDisk).toEqual([{ member: 'm1', value: 'support' }, { member: 'm3', value: 'not-support' }, { member: 'm2', value: 'not-support' }]);
+  dbA.close();
+  dbB.close();
+});
