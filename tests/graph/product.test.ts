@@ -239,3 +239,25 @@ test('learners, reviews, Done, the reminder sweep and the EPs, all on SharePoint
     await h.close();
   }
 }, 60_000);
+
+test('Graph requests per turn through /api/messages, warm: a message 1 (the preferences read), a submit 4 (that read + 3)', async () => {
+  env.reset();
+  await provisionSite(env);
+  h = await startHarness(spEnv(), { worker: false });
+  try {
+    const counts: { open: number; submit: number }[] = [];
+    for (let i = 0; i < 2; i++) {
+      env.sim.clearLog();
+      await h.post(message('/refer', o()));
+      const open = env.sim.requestCount();
+      const key = (actions(h.connector.cards(`a:personal-${ALEX.aadObjectId}`).at(-1)).find((a) => a.verb === 'referral.submit')!.data as { idempotencyKey: string }).idempotencyKey;
+      env.sim.clearLog();
+      await h.post(execute('referral.submit', { ...validForm({ learnerRef: `COUNT-${i}` }), idempotencyKey: key }, o()));
+      counts.push({ open, submit: env.sim.requestCount() });
+    }
+    // The first message also saves the user's conversation reference (find + create); later ones find it unchanged.
+    expect(counts).toEqual([{ open: 3, submit: 4 }, { open: 1, submit: 4 }]);
+  } finally {
+    await h.close();
+  }
+});

@@ -98,10 +98,15 @@ export async function languageOf(deps: Pick<BotDeps, 'users' | 'clock'>, context
   return (await preferencesOf(deps, context)).language ?? languageFromLocale(context.activity.locale);
 }
 
-/** Keep the user's personal conversation reference fresh: every proactive send needs it. */
+/**
+ * Keep the user's personal conversation reference fresh: every proactive send needs it. The id of the message that
+ * carried it is left out: a proactive message starts a new one, and without it the reference stays the same from
+ * message to message, so an unchanged one is not written again.
+ */
 export async function rememberUser(deps: Pick<BotDeps, 'conversations'>, context: TurnContext): Promise<void> {
   if (!isPersonal(context)) return;
-  await deps.conversations.save(`user:${actorOf(context).aadObjectId}`, TurnContext.getConversationReference(context.activity) as Record<string, unknown>);
+  const { activityId: _activityId, ...ref } = TurnContext.getConversationReference(context.activity);
+  await deps.conversations.save(`user:${actorOf(context).aadObjectId}`, ref as Record<string, unknown>);
 }
 
 /**
