@@ -8,8 +8,7 @@ import { auditFields } from './audit-log';
 import { expectOk, GraphRequestError, type BatchRequest, type BatchResponse } from './graph-http';
 import { outboxFields } from './outbox-store';
 import { referralOf, setReferralStatus } from './referral-store';
-import type { ListKey } from './schema';
-import { lit, str, type Fields, type Item, type SharePointSite } from './site';
+import { lit, str, toItem, type Fields, type Item, type RawItem, type SharePointSite } from './site';
 
 const YES = 'yes';
 const NO = 'no';
@@ -31,21 +30,6 @@ interface DecisionPending {
 
 export const decideAuditKey = (itemId: number): string => `decide:${itemId}`;
 export const stepKey = (itemId: number, i: number): string => `${itemId}:${i}`;
-
-function toItem(body: unknown): Item {
-  const r = body as { id: string | number; eTag?: string; fields?: Fields };
-  return { id: String(r.id), eTag: String(r.eTag ?? r.fields?.['@odata.etag'] ?? '*'), fields: r.fields ?? {} };
-}
-
-/**
- * site.update, answering the item with the columns this change set (a PATCH's answer leaves out the columns it
- * cleared, so the merged item would otherwise keep their old values in this instance's cache).
- */
-async function update(site: SharePointSite, key: ListKey, id: string, change: (current: Fields) => Fields | undefined, known?: Item): Promise<Item | undefined> {
-  let last: Fields | undefined;
-  const out = await site.update(key, id, (f) => (last = change(f)), known);
-  return out && last ? { ...out, fields: { ...out.fields, ...last } } : out;
-}
 
 function agendaItemOf(i: Item): AgendaItem {
   const f = i.fields;
@@ -135,7 +119,7 @@ export async function finishDecision(site: SharePointSite, decision: Item, known
     ];
     const answers = await site.http.batch(requests);
     for (const r of requests) expectOk(answers.get(r.id), [409]);
-    agenda = await update(site, 'agenda', String(p.itemId), (f) => (f['Status'] === 'closed' ? undefined : { Status: 'closed', ClosedAt: p.at }), known.agenda);
+    agenda = await site.update('agenda', String(p.itemId), (f) => (f['Status'] === 'closed' ? undefined : { Status: 'closed', ClosedAt: p.at }), known.agenda);
     await setReferralStatus(site, p.reference, p.referralStatus, p.at);
   }
   await site.update('decisions', decision.id, (f) => (f['State'] === 'done' ? undefined : { State: 'done', Pending: null }), decision);
@@ -395,7 +379,7 @@ export class GraphPanelStore implements PanelStore {
     const answers = await this.site.http.batch(requests);
     for (const r of requests) {
       const a = expectOk(answers.get(r.id), [409]); // 409: another instance queued it at the same moment
-      if (a.status !== 409) this.remember(toItem(a.body));
+      if (a.status !== 409) this.remember(toItem(a.body as RawItem));
     }
   }
 
@@ -430,7 +414,7 @@ export class GraphPanelStore implements PanelStore {
     if (!other) return;
     // Two conditional PATCHes: each applies only while the item is still where we saw it (a concurrent move wins).
     const swap = async (item: Item, from: number, to: number) =>
-      this.remember(await update(this.site, 'agenda', item.id, (f) => (Number(f['Position']) === from ? { Position: to } : undefined), item));
+      this.remember(await this.site.update('agenda', item.id, (f) => (Number(f['Position']) === from ? { Position: to } : undefined), item));
     await swap(me, mine.position, other.a.position);
     await swap(other.i, other.a.position, mine.position);
   }
@@ -438,7 +422,7 @@ export class GraphPanelStore implements PanelStore {
   async deferItem(itemId: number, until: string, audit: AuditEntry): Promise<void> {
     const known = await this.cachedItem(itemId);
     if (known) {
-      this.remember(await update(this.site, 'agenda', known.id, (f) => (f['Status'] !== 'queued' || f['DeferredUntil'] === until ? undefined : { DeferredUntil: until }), known));
+      this.remember(await this.site.update('agenda', known.id, (f) => (f['Status'] !== 'queued' || f['DeferredUntil'] === until ? undefined : { DeferredUntil: until }), known));
     }
     await this.writeAudit(audit, `defer:${itemId}:${audit.at}`);
   }
@@ -447,8 +431,7 @@ export class GraphPanelStore implements PanelStore {
     const known = await this.cachedItem(itemId);
     if (!known) return;
     const item = this.remember(
-      await update(
-        this.site,
+      await this.site.update(
         'agenda',
         known.id,
         (f) =>
@@ -513,8 +496,8 @@ export class GraphPanelStore implements PanelStore {
     const itemAnswer = expectOk(answers.get('item'), [404]);
     let item: Item | undefined;
     if (itemAnswer.status === 404) this.items.delete(itemId);
-    else item = this.remember(toItem(itemAnswer.body));
-    const recs = raw.map((x) => recOf(toItem(x))).sort(byAtThenMember);
+    else item = this.remember(toItem(itemAnswer.body as RawItem));
+    const recs = raw.map((x) => recOf(toItem(x as RawItem))).sort(byAtThenMember);
     this.recs.set(itemId, recs);
     if (this.recs.size > 500) this.recs.delete(this.recs.keys().next().value!);
     return visible(recs, item);
@@ -575,7 +558,7 @@ export class GraphPanelStore implements PanelStore {
     decisions.forEach((d, i) => {
       const a = expectOk(answers.get(String(i)), [404]);
       if (a.status === 404) return;
-      out.push({ item: agendaItemOf(this.remember(toItem(a.body))!), decision: JSON.parse(String(d.fields['Body'])) as Decision });
+      out.push({ item: agendaItemOf(this.remember(toItem(a.body as RawItem))!), decision: JSON.parse(String(d.fields['Body'])) as Decision });
     });
     return out.sort((x, y) => byPositionThenId(x.item, y.item));
   }

@@ -157,7 +157,8 @@ export class SharePointSite {
       if (!patch) return current;
       sent = patch;
       const r = await this.http.send<Fields>('PATCH', `${await this.listPath(key)}/items/${id}/fields`, patch, { 'If-Match': current.eTag });
-      if (r.status === 200) return { id, eTag: String(r.body['@odata.etag'] ?? current.eTag), fields: { ...current.fields, ...r.body } };
+      // The answer leaves out the columns the patch cleared (null): the patch itself says so.
+      if (r.status === 200) return { id, eTag: String(r.body['@odata.etag'] ?? current.eTag), fields: { ...current.fields, ...patch, ...r.body } };
       if (r.status === 412) {
         current = await this.get(key, id);
         continue;
@@ -169,13 +170,13 @@ export class SharePointSite {
   }
 }
 
-interface RawItem {
+export interface RawItem {
   id: string;
   eTag?: string;
   fields?: Fields;
 }
 
-function toItem(r: RawItem): Item {
+export function toItem(r: RawItem): Item {
   return { id: String(r.id), eTag: String(r.eTag ?? r.fields?.['@odata.etag'] ?? '*'), fields: r.fields ?? {} };
 }
 
