@@ -30,8 +30,12 @@ export class SqliteUserStore implements UserStore {
   }
 
   async preferences(aadObjectId: string, now: Date): Promise<UserPreferences> {
-    const [language, documentTarget] = [await this.language(aadObjectId), await this.documentTarget(aadObjectId, now)];
-    return { ...(language ? { language } : {}), ...(documentTarget ? { documentTarget } : {}) };
+    const row = statement(this.db, 'SELECT language, document_target, document_target_until FROM users WHERE aad_object_id = ?').get(aadObjectId) as
+      | { language: string | null; document_target: string | null; document_target_until: string | null }
+      | undefined;
+    const language = row?.language === 'cy' || row?.language === 'en' ? row.language : undefined;
+    const target = row?.document_target && row.document_target_until && row.document_target_until > now.toISOString() ? row.document_target : undefined;
+    return { ...(language ? { language } : {}), ...(target ? { documentTarget: target } : {}) };
   }
 }
 
