@@ -5,8 +5,7 @@ export class SqliteUserStore implements UserStore {
   constructor(private readonly db: Db) {}
 
   async language(aadObjectId: string): Promise<Language | undefined> {
-    const row = statement(this.db, 'SELECT language FROM users WHERE aad_object_id = ?').get(aadObjectId) as { language: string | null } | undefined;
-    return row?.language === 'cy' || row?.language === 'en' ? row.language : undefined;
+    return (await this.preferences(aadObjectId, new Date(0))).language;
   }
 
   async setLanguage(aadObjectId: string, language: Language): Promise<void> {
@@ -22,11 +21,7 @@ export class SqliteUserStore implements UserStore {
   }
 
   async documentTarget(aadObjectId: string, now: Date): Promise<string | undefined> {
-    const row = statement(this.db, 'SELECT document_target, document_target_until FROM users WHERE aad_object_id = ?').get(aadObjectId) as
-      | { document_target: string | null; document_target_until: string | null }
-      | undefined;
-    if (!row?.document_target || !row.document_target_until || row.document_target_until <= now.toISOString()) return undefined;
-    return row.document_target;
+    return (await this.preferences(aadObjectId, now)).documentTarget;
   }
 
   async preferences(aadObjectId: string, now: Date): Promise<UserPreferences> {
