@@ -9,7 +9,7 @@ import { reconcile } from '../../src/adapters/graph/reconciler';
 import { submitReferral } from '../../src/app/submit-referral';
 import { validForm } from '../support/activities';
 import { directory } from './flow';
-import { provisionSite, startSim } from './support';
+import { provisionSite, startSim, untilDone } from './support';
 
 let env: Awaited<ReturnType<typeof startSim>>;
 beforeAll(async () => {
@@ -17,17 +17,6 @@ beforeAll(async () => {
 });
 afterAll(() => env.stop());
 
-async function untilDone<T>(action: () => Promise<T>, tries: { n: number; failures: number }): Promise<T> {
-  for (;;) {
-    tries.n++;
-    try {
-      return await action();
-    } catch {
-      tries.failures++; // the user sees "try again" and does
-      if (tries.n > 400) throw new Error('gave up');
-    }
-  }
-}
 
 test.each([
   ['default retry budget', undefined],
@@ -52,9 +41,9 @@ test.each([
           const out = await submitReferral({ directory, referrals: stores.referrals, clocks, hasher: { hash: (v) => `h-${v}` }, clock }, actor, validForm(), key);
           if (!out.ok) throw new Error(out.error.code);
           return out.value.referral;
-        }, tries);
+        }, tries, 400);
         refs.set(key, r.reference);
-        await untilDone(() => stores.documents.put({ reference: r.reference, name: 'assessment.pdf', type: 'pdf', bytes: Buffer.from(`doc for ${key}`), storedBy: actor.aadObjectId, at: now }), tries);
+        await untilDone(() => stores.documents.put({ reference: r.reference, name: 'assessment.pdf', type: 'pdf', bytes: Buffer.from(`doc for ${key}`), storedBy: actor.aadObjectId, at: now }), tries, 400);
       }),
     );
   }

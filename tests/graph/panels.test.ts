@@ -12,7 +12,7 @@ import type { Decision, Panel } from '../../src/domain/panels';
 import type { Referral } from '../../src/domain/referral';
 import type { AuditEntry } from '../../src/ports/audit';
 import type { ReferralStore } from '../../src/ports/referral-store';
-import { provisionSite, startSim } from './support';
+import { provisionSite, startSim, untilDone } from './support';
 
 let env: Awaited<ReturnType<typeof startSim>>;
 beforeAll(async () => {
@@ -254,17 +254,6 @@ describe('a decide interrupted half way', () => {
   });
 });
 
-async function untilDone<T>(action: () => Promise<T>, tries: { n: number; failures: number }): Promise<T> {
-  for (;;) {
-    tries.n++;
-    try {
-      return await action();
-    } catch {
-      tries.failures++; // the bot says "try again", and the user does
-      if (tries.n > 500) throw new Error('gave up');
-    }
-  }
-}
 
 const SMALL_BUDGET = { maxAttempts: 2, budgetMs: 5_000, baseDelayMs: 100, maxDelayMs: 5_000 };
 test.each([1, 2, 3, 4, 5, 6].flatMap((seed) => [
@@ -283,23 +272,23 @@ test.each([1, 2, 3, 4, 5, 6].flatMap((seed) => [
   env.sim.faults.set({ rate: 0.25, kinds: ['429', '503', '429', '503', '429', '503', '429', '503', 'drop', 'dropAfterApply'], retryAfterSeconds: 2, seed });
   const tries = { n: 0, failures: 0 };
 
-  const referral = await untilDone(async () => (await stores.referrals.submit(write('flow-1'))).referral, tries);
+  const referral = await untilDone(async () => (await stores.referrals.submit(write('flow-1'))).referral, tries, 500);
   const agenda = await untilDone(async () => {
     const waiting = await panels.unqueued(['school-aln-decision']);
     if (waiting.length > 0) await panels.enqueue('mams-a', waiting);
     return panels.agenda('mams-a');
-  }, tries);
+  }, tries, 500);
   expect(agenda).toHaveLength(1);
   const item = agenda[0]!;
-  await untilDone(() => panels.markPosted(item.id, 'conv', 'act-1', openAudit(referral.reference, clock.now().toISOString())), tries);
-  await untilDone(() => itemState(deps, item.id), tries); // the card is rendered from the store
+  await untilDone(() => panels.markPosted(item.id, 'conv', 'act-1', openAudit(referral.reference, clock.now().toISOString())), tries, 500);
+  await untilDone(() => itemState(deps, item.id), tries, 500); // the card is rendered from the store
 
   await Promise.all(
     members(5).map((m, i) =>
       untilDone(async () => {
         const r = await recordRecommendation(deps, actor(m.aadObjectId), { itemId: item.id, value: i === 4 ? 'not-support' : 'support' });
         if (!r.ok) throw new Error(r.error.code);
-      }, tries),
+      }, tries, 500),
     ),
   );
   let attempts = 0;
@@ -308,7 +297,7 @@ test.each([1, 2, 3, 4, 5, 6].flatMap((seed) => [
     const r = await decideItem(deps, actor('c1'), item.id, form([{ owner: 'm1', text: 'Share the report', due: '2026-12-05' }]));
     // A retry after an attempt that got as far as writing the decision is told the item is closed: the decision stands.
     if (!r.ok && !(attempts > 1 && r.error.code === 'PANEL.ITEM_CLOSED')) throw new Error(r.error.code);
-  }, tries);
+  }, tries, 500);
   const faulted = env.sim.log.filter((e) => e.fault).length;
   const requests = env.sim.log.length;
   env.sim.faults.clear();

@@ -60,3 +60,19 @@ export async function provisionSite(env: SimEnv) {
   const site = new SharePointSite(new GraphHttp({ baseUrl: env.sim.baseUrl, getToken: async () => TOKEN, waiter: env.waiter }), SITE);
   return provision(site, { adminPrincipalId: ADMIN_PRINCIPAL, sharePointToken: async () => TOKEN });
 }
+
+/**
+ * A user action retried the way a user does when the bot says "try again": until it succeeds, counting attempts and
+ * failures; after `limit` attempts the test gives up.
+ */
+export async function untilDone<T>(action: () => Promise<T>, tries: { n: number; failures: number }, limit: number): Promise<T> {
+  for (;;) {
+    tries.n++;
+    try {
+      return await action();
+    } catch {
+      tries.failures++;
+      if (tries.n > limit) throw new Error('gave up');
+    }
+  }
+}
